@@ -1,0 +1,128 @@
+"""``python -m starlette_asyncstream``: is this environment affected, is the fix active?"""
+
+import argparse
+import json
+import os
+import sys
+from typing import Any, Dict, List, Optional
+
+from . import DISABLE_ENV, __version__, _disabled_by_environment, install, status, uninstall
+
+
+def _distribution_version(name: str) -> Optional[str]:
+    try:
+        from importlib.metadata import version  # Python 3.8+
+    except ImportError:  # pragma: no cover - Python 3.6/3.7
+        try:
+            module = __import__(name)
+        except ImportError:
+            return None
+        return getattr(module, "__version__", None)
+    try:
+        return version(name)
+    except Exception:
+        return None
+
+
+def collect() -> Dict[str, Any]:
+    """Everything the report shows, as plain data (the --json output)."""
+    from . import _selftest
+
+    try:
+        import starlette
+
+        starlette_info: Dict[str, Optional[str]] = {
+            "version": starlette.__version__,
+            "path": os.path.dirname(starlette.__file__),
+        }
+    except ImportError:
+        starlette_info = {"version": None, "path": None}
+
+    at_import = status()
+    report: Dict[str, Any] = {
+        "package": __version__,
+        "python": "{} ({})".format(sys.version.split()[0], sys.executable),
+        "starlette": starlette_info,
+        "wrapt": _distribution_version("wrapt"),
+        "opted_out": _disabled_by_environment(),
+        "fixes": [dict(s._asdict()) for s in at_import.values()],
+        "self_test": {},
+    }
+    if starlette_info["version"] is None:
+        report["ok"] = False
+        return report
+
+    was_installed = any(s.installed for s in at_import.values())
+    try:
+        uninstall()
+        report["self_test"]["without_fix"] = _selftest.run_all()
+        install()
+        report["self_test"]["with_fix"] = _selftest.run_all()
+    finally:
+        (install if was_installed else uninstall)()
+    report["ok"] = all(r["ok"] for r in report["self_test"]["with_fix"].values())
+    return report
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def render(report: Dict[str, Any]) -> str:
+    lines: List[str] = []
+    add = lines.append
+    add("starlette-asyncstream {}".format(report["package"]))
+    add("  Python     {}".format(report["python"]))
+    st = report["starlette"]
+    where = "not installed" if st["version"] is None else "{} ({})".format(st["version"], st["path"])
+    add("  Starlette  {}".format(where))
+    add("  wrapt      {}".format(report["wrapt"] or "not installed"))
+    if report["opted_out"]:
+        add("  {} is set: the import patched nothing".format(DISABLE_ENV))
+    add("")
+    add("Fixes")
+    for fix in report["fixes"]:
+        add("  {name}: applies {a}, installed {i}, needed on this Python {n}".format(
+            name=fix["name"], a=_yes(fix["applies"]), i=_yes(fix["installed"]), n=_yes(fix["needed_here"])))
+        add("    range     {}".format(fix["affected"]))
+        add("    upstream  {}".format(fix["upstream"]))
+        add("    now       {}".format(fix["detail"]))
+    for phase, title in (("without_fix", "Self-test without the fix"), ("with_fix", "Self-test with the fix")):
+        results = report["self_test"].get(phase)
+        if results is None:
+            continue
+        add("")
+        add(title)
+        for name, result in results.items():
+            add("  {:<22} {}  {}".format(name, "ok  " if result["ok"] else "FAIL", result["outcome"]))
+    add("")
+    if report["ok"]:
+        add("Result: streaming works in this environment with starlette-asyncstream.")
+    else:
+        add("Result: the self-test FAILED with the fix in place (see above).")
+    return "\n".join(lines)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m starlette_asyncstream",
+        description=(
+            "Report the Python, Starlette and wrapt in use, whether each backported "
+            "fix applies to this Starlette and is installed, and stream a custom "
+            "async iterator, an async generator and a sync generator through a real "
+            "StreamingResponse, first without the fix and then with it."
+        ),
+        epilog="Exit status: 0 streaming works here with the fix, 1 the self-test failed, 2 usage error.",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
+    args = parser.parse_args(argv)
+    report = collect()
+    if args.json:
+        print(json.dumps(report, indent=2, sort_keys=True))
+    else:
+        print(render(report))
+    return 0 if report["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

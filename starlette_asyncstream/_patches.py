@@ -1,0 +1,264 @@
+"""The replacements themselves. Imported only on an affected Starlette.
+
+This is the only module that imports wrapt, and ``__init__`` imports it only
+once the range table says the running Starlette needs a fix, so that on
+0.14.0 and later the package stays a true no-op.
+
+Every replaced attribute is a ``_Binding``: where it lives, the original
+object, and our replacement, which keeps the original as ``__wrapped__``.
+Replacements are made once per original and reused, so install/uninstall
+cycles restore the very same objects (gevent keeps such a registry too).
+"""
+
+import asyncio
+import functools
+import inspect
+from collections.abc import AsyncIterable
+from typing import Any, Callable, Dict, List, Tuple
+
+import wrapt
+
+from ._ranges import Fix
+
+__all__ = ["LayoutError", "Patch", "patch_for"]
+
+# asyncio.create_task is 3.7+; on 3.6 ensure_future is the same for a coroutine.
+_create_task = getattr(asyncio, "create_task", asyncio.ensure_future)
+
+
+class LayoutError(Exception):
+    """The running Starlette does not look like the release range says."""
+
+
+class _Switch:
+    """Read by the replacements on every call; off means "behave as the original"."""
+
+    __slots__ = ("on",)
+
+    def __init__(self) -> None:
+        self.on = False
+
+
+def _chain(obj: Any) -> List[Any]:
+    """obj and everything reachable through ``__wrapped__`` (bounded: no cycles)."""
+    seen = [obj]
+    for _ in range(64):
+        obj = getattr(obj, "__wrapped__", None)
+        if obj is None or any(obj is s for s in seen):
+            break
+        seen.append(obj)
+    return seen
+
+
+class _Binding:
+    def __init__(self, owner: Any, attribute: str, original: Any, replacement: Any) -> None:
+        self.owner = owner
+        self.attribute = attribute
+        self.original = original
+        self.replacement = replacement
+
+    @property
+    def where(self) -> str:
+        return "{}.{}".format(getattr(self.owner, "__qualname__", self.owner.__name__), self.attribute)
+
+    def live(self) -> Any:
+        # A class attribute is read from the class __dict__ so that a method
+        # is not bound and an inherited one does not count as ours.
+        if inspect.isclass(self.owner):
+            return vars(self.owner).get(self.attribute)
+        return getattr(self.owner, self.attribute, None)
+
+    def state(self) -> str:
+        """'ours' (our object is the attribute), 'under' (someone wrapped it), or 'absent'."""
+        live = self.live()
+        if live is self.replacement:
+            return "ours"
+        if any(obj is self.replacement for obj in _chain(live)):
+            return "under"
+        return "absent"
+
+
+# --- fix "dispatch": StreamingResponse.__init__ ------------------------------
+
+
+async def _stand_in_generator():  # pragma: no cover - never iterated
+    yield b""
+
+
+# Handed to the legacy __init__ in place of an async iterable: its
+# `inspect.isasyncgen` test passes, it stores this object, and we overwrite it
+# with the user's content. Never iterated, so it needs no event loop.
+_STAND_IN = _stand_in_generator()
+
+
+def _make_init(original: Callable[..., None], switch: _Switch) -> Callable[..., None]:
+    # A plain function, not a wrapt FunctionWrapper: a FunctionWrapper is a
+    # descriptor that builds a BoundFunctionWrapper on every construction,
+    # measured at ~1.8x the cost of 0.14.x's __init__. Everything the legacy
+    # __init__ does besides the dispatch (status, media type, headers,
+    # background, and the exceptions they raise) stays the legacy code's.
+    def __init__(self: Any, content: Any, *args: Any, **kwargs: Any) -> None:
+        # 0.14.0 (#1041) tests isinstance(content, typing.AsyncIterable); the
+        # typing alias delegates to collections.abc, which is faster to ask.
+        if switch.on and isinstance(content, AsyncIterable):
+            original(self, _STAND_IN, *args, **kwargs)
+            self.body_iterator = content
+        else:
+            original(self, content, *args, **kwargs)
+
+    # Name, qualname, docstring and __wrapped__ (for inspect.signature and
+    # for uninstall) come from the original.
+    functools.update_wrapper(__init__, original)
+    return __init__
+
+
+def _dispatch_targets(responses: Any, concurrency: Any) -> List[Tuple[Any, str, Any]]:
+    cls = getattr(responses, "StreamingResponse", None)
+    if not inspect.isclass(cls):
+        raise LayoutError("starlette.responses.StreamingResponse is missing or not a class")
+    init = vars(cls).get("__init__")
+    if init is None:
+        raise LayoutError("StreamingResponse defines no __init__ of its own")
+    original = _unwrap_ours(init)
+    try:
+        params = list(inspect.signature(original).parameters)
+    except (TypeError, ValueError):
+        params = []
+    if params[:2] != ["self", "content"]:
+        raise LayoutError(
+            "StreamingResponse.__init__ does not take (self, content, ...): {}".format(params)
+        )
+    return [(cls, "__init__", init)]
+
+
+# --- fix "tasks": run_until_first_complete ----------------------------------
+
+
+async def _first_complete(*args: Tuple[Callable[..., Any], Dict[str, Any]]) -> None:
+    # 0.14.0 (#1066): asyncio.wait() is given tasks, never bare coroutines,
+    # which Python 3.11 rejects. Same order of events as 0.14.x: start all,
+    # wait for the first, cancel the others without awaiting them, then let
+    # a finished one re-raise its exception.
+    tasks = [_create_task(handler(**kwargs)) for handler, kwargs in args]
+    done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+    for task in done:
+        task.result()
+
+
+def _make_run_until_first_complete(original: Callable[..., Any], switch: _Switch) -> Any:
+    # Called once per response, so a wrapt FunctionWrapper costs nothing
+    # that matters here, and it keeps the original's name and signature.
+    def wrapper(wrapped: Callable[..., Any], instance: Any, args: Any, kwargs: Any) -> Any:
+        if switch.on:
+            return _first_complete(*args, **kwargs)
+        return wrapped(*args, **kwargs)
+
+    return wrapt.FunctionWrapper(original, wrapper)
+
+
+def _tasks_targets(responses: Any, concurrency: Any) -> List[Tuple[Any, str, Any]]:
+    # starlette.responses did `from starlette.concurrency import
+    # run_until_first_complete`: two references, both must be replaced.
+    targets = []
+    for module in (concurrency, responses):
+        current = getattr(module, "run_until_first_complete", None)
+        if current is None:
+            raise LayoutError("{}.run_until_first_complete is missing".format(module.__name__))
+        if not inspect.iscoroutinefunction(_unwrap_ours(current)):
+            raise LayoutError(
+                "{}.run_until_first_complete is not a coroutine function".format(module.__name__)
+            )
+        targets.append((module, "run_until_first_complete", current))
+    return targets
+
+
+# --- registry ----------------------------------------------------------------
+
+_MAKERS = {
+    "dispatch": (_dispatch_targets, _make_init),
+    "tasks": (_tasks_targets, _make_run_until_first_complete),
+}
+
+# (id(owner), attribute) -> _Binding; holds the owner, so ids stay unique.
+_BINDINGS: Dict[Tuple[int, str], _Binding] = {}
+_SWITCHES: Dict[str, _Switch] = {}
+
+
+def _unwrap_ours(obj: Any) -> Any:
+    """The original under our replacement, if obj is one of ours."""
+    for binding in _BINDINGS.values():
+        if obj is binding.replacement:
+            return binding.original
+    return obj
+
+
+class Patch:
+    """The bindings of one fix and the switch their replacements read."""
+
+    def __init__(self, fix: Fix, bindings: List[_Binding], switch: _Switch) -> None:
+        self.fix = fix
+        self.bindings = bindings
+        self.switch = switch
+
+    def installed(self) -> bool:
+        return self.switch.on and all(b.state() != "absent" for b in self.bindings)
+
+    def describe(self) -> str:
+        parts = []
+        for b in self.bindings:
+            state = b.state()
+            parts.append(
+                {
+                    "ours": "{} replaced",
+                    "under": "{} replaced, and wrapped again by another patch",
+                    "absent": "{} not replaced",
+                }[state].format(b.where)
+            )
+        if not self.switch.on and any(b.state() != "absent" for b in self.bindings):
+            parts.append("our replacement is switched off")
+        return "; ".join(parts)
+
+    def install(self) -> None:
+        for b in self.bindings:
+            if b.state() == "absent":
+                setattr(b.owner, b.attribute, b.replacement)
+        self.switch.on = True
+
+    def uninstall(self) -> Tuple[List[str], List[str]]:
+        """Restore the originals: (places restored, places left wrapped by others)."""
+        self.switch.on = False
+        restored, left = [], []
+        for b in self.bindings:
+            state = b.state()
+            if state == "ours":
+                setattr(b.owner, b.attribute, b.original)
+                restored.append(b.where)
+            elif state == "under":
+                left.append(b.where)
+        return restored, left
+
+
+def patch_for(fix: Fix) -> Patch:
+    """The Patch for this fix against the Starlette modules imported now.
+
+    Raises LayoutError, before anything is changed, when a target is missing.
+    """
+    import starlette.concurrency as concurrency
+    import starlette.responses as responses
+
+    find_targets, make = _MAKERS[fix.name]
+    switch = _SWITCHES.setdefault(fix.name, _Switch())
+    bindings = []
+    for owner, attribute, current in find_targets(responses, concurrency):
+        key = (id(owner), attribute)
+        binding = _BINDINGS.get(key)
+        if binding is None or binding.owner is not owner or (
+            binding.state() == "absent" and current is not binding.original
+        ):
+            # First time, or someone replaced the original since: wrap what is there now.
+            binding = _Binding(owner, attribute, current, make(current, switch))
+            _BINDINGS[key] = binding
+        bindings.append(binding)
+    return Patch(fix, bindings, switch)

@@ -1,0 +1,56 @@
+"""A small PEP 440 parser: just enough to order Starlette releases.
+
+Starlette 0.12.0b3 reports ``__version__ = "0.12.0.b3"``; a naive
+``tuple(int(x) for x in v.split("."))`` crashes on it, and a string
+comparison puts ``0.12.0b3`` after ``0.12.0``. We need the real PEP 440
+order (dev < pre-release < release < post-release) and nothing more, so we
+parse it here rather than depending on ``packaging`` at import time.
+"""
+
+import re
+from typing import Optional, Tuple
+
+__all__ = ["parse_version"]
+
+_PATTERN = re.compile(
+    r"""
+    ^\s*v?
+    (?:(?P<epoch>[0-9]+)!)?
+    (?P<release>[0-9]+(?:\.[0-9]+)*)
+    (?:[-_.]?(?P<pre_l>alpha|a|beta|b|preview|pre|c|rc)[-_.]?(?P<pre_n>[0-9]+)?)?
+    (?:-(?P<post_implicit>[0-9]+)|[-_.]?(?P<post_l>post|rev|r)[-_.]?(?P<post_n>[0-9]+)?)?
+    (?:[-_.]?(?P<dev_l>dev)[-_.]?(?P<dev_n>[0-9]+)?)?
+    (?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?
+    \s*$
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
+# PEP 440 spellings of the three pre-release phases, mapped to their order.
+_PRE_RANK = {"a": 0, "alpha": 0, "b": 1, "beta": 1, "c": 2, "rc": 2, "pre": 2, "preview": 2}
+
+# A key compares like the version it was made from.
+VersionKey = Tuple[int, Tuple[int, ...], Tuple[int, ...], Tuple[int, ...], Tuple[int, ...]]
+
+
+def parse_version(text: str) -> Optional[VersionKey]:
+    """Return a sortable key for a PEP 440 version, or None if it is not one."""
+    m = _PATTERN.match(text)
+    if m is None:
+        return None
+    release = tuple(int(part) for part in m.group("release").split("."))
+    while len(release) > 1 and release[-1] == 0:  # 0.14 == 0.14.0
+        release = release[:-1]
+    post_n = m.group("post_implicit") or m.group("post_n")
+    has_post = post_n is not None or m.group("post_l") is not None
+    has_dev = m.group("dev_l") is not None
+    pre: Tuple[int, ...]
+    if m.group("pre_l"):
+        pre = (1, _PRE_RANK[m.group("pre_l").lower()], int(m.group("pre_n") or 0))
+    elif has_dev and not has_post:
+        pre = (0,)  # 1.0.dev1 sorts before 1.0a1
+    else:
+        pre = (2,)  # a final release sorts after its pre-releases
+    post = (1, int(post_n or 0)) if has_post else (0,)
+    dev = (0, int(m.group("dev_n") or 0)) if has_dev else (1,)
+    return (int(m.group("epoch") or 0), release, pre, post, dev)

@@ -1,0 +1,76 @@
+"""Shared helpers. The test process itself is never patched by the import:
+the opt-out variable is set before anything imports the package, and tests
+that want the fixes call install()/uninstall() through the `patched` fixture.
+Tests whose subject is the import side effect run in a subprocess
+(`run_python`)."""
+
+import asyncio
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+os.environ["STARLETTE_ASYNCSTREAM_DISABLE"] = "1"
+
+import starlette  # noqa: E402
+import starlette_asyncstream  # noqa: E402
+from starlette_asyncstream._ranges import FIXES  # noqa: E402
+from starlette_asyncstream._version import parse_version  # noqa: E402
+
+STARLETTE = parse_version(starlette.__version__)
+PY = sys.version_info[:2]
+
+
+def applies(name):
+    """Does the range table put the running Starlette in fix `name`'s range?"""
+    return next(f for f in FIXES if f.name == name).contains(STARLETTE)
+
+
+def starlette_at_least(text):
+    return STARLETTE >= parse_version(text)
+
+
+def run(coro):
+    """asyncio.run for Python 3.6 too (which has no asyncio.run)."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        return loop.run_until_complete(coro)
+    finally:
+        try:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        finally:
+            asyncio.set_event_loop(None)
+            loop.close()
+
+
+@pytest.fixture
+def patched():
+    """The fixes installed for one test, and the originals back afterwards."""
+    starlette_asyncstream.install()
+    yield
+    starlette_asyncstream.uninstall()
+
+
+def run_python(code, env=None, check=True):
+    """Run code in a fresh interpreter (same venv); returns CompletedProcess."""
+    full_env = dict(os.environ)
+    full_env.pop("STARLETTE_ASYNCSTREAM_DISABLE", None)
+    full_env.update(env or {})
+    proc = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        universal_newlines=True,
+        env=full_env,
+        timeout=120,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(
+            "subprocess failed ({}):\n--- stdout\n{}\n--- stderr\n{}".format(
+                proc.returncode, proc.stdout, proc.stderr
+            )
+        )
+    return proc

@@ -1,0 +1,159 @@
+"""The import side effect, each case in a fresh interpreter."""
+
+import json
+
+import pytest
+import starlette
+
+from conftest import applies, run_python
+
+AFFECTED = applies("dispatch") or applies("tasks")
+
+# Streams a custom async iterator through StreamingResponse with httpx and
+# prints the body, or the exception type if the request died.
+PROBE = """
+import asyncio, httpx
+from starlette.responses import StreamingResponse as SR
+
+class It:
+    def __init__(self): self.n = 0
+    def __aiter__(self): return self
+    async def __anext__(self):
+        self.n += 1
+        if self.n > 2: raise StopAsyncIteration
+        return b"c%d" % self.n
+
+async def app(scope, receive, send):
+    await SR(It())(scope, receive, send)
+
+async def get():
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        return (await c.get("/")).content
+
+loop = asyncio.new_event_loop()
+try:
+    print("BODY", loop.run_until_complete(get()))
+except Exception as exc:
+    print("ERROR", type(exc).__name__)
+"""
+
+
+@pytest.mark.parametrize(
+    "prelude",
+    [
+        "import starlette_asyncstream\n",
+        "from starlette.responses import StreamingResponse\nimport starlette_asyncstream\n",
+        "import starlette\nimport starlette_asyncstream\nimport starlette.responses\n",
+    ],
+    ids=["package-first", "responses-first", "starlette-package-first"],
+)
+def test_one_import_line_fixes_streaming_whatever_the_import_order(prelude):
+    out = run_python(prelude + PROBE).stdout
+    assert "BODY b'c1c2'" in out, out
+
+
+def test_without_the_import_the_release_range_really_is_broken():
+    out = run_python(PROBE).stdout
+    if AFFECTED:
+        assert "ERROR TypeError" in out, out
+    else:
+        assert "BODY b'c1c2'" in out, out
+
+
+@pytest.mark.parametrize("value", ["1", "true", "YES"])
+def test_opt_out_variable_patches_nothing_but_explicit_install_works(value):
+    code = """
+        import json, sys
+        from starlette.responses import StreamingResponse
+        before = vars(StreamingResponse)["__init__"]
+        import starlette_asyncstream as sa
+        untouched = vars(StreamingResponse)["__init__"] is before
+        installed = [f.installed for f in sa.status().values()]
+        sa.install()
+        after = [f.installed == f.applies for f in sa.status().values()]
+        print(json.dumps([untouched, installed, after, "wrapt" in sys.modules]))
+    """
+    untouched, installed, after, wrapt_loaded = json.loads(
+        run_python(code, env={"STARLETTE_ASYNCSTREAM_DISABLE": value}).stdout
+    )
+    assert untouched is True
+    assert installed == [False, False]
+    assert after == [True, True]
+    assert wrapt_loaded == AFFECTED
+
+
+@pytest.mark.parametrize("value", ["0", "", "false"])
+def test_opt_out_variable_with_a_false_value_does_not_opt_out(value):
+    out = run_python("import starlette_asyncstream\n" + PROBE, env={"STARLETTE_ASYNCSTREAM_DISABLE": value}).stdout
+    assert "BODY b'c1c2'" in out, out
+
+
+def test_import_on_a_fixed_release_is_a_true_noop():
+    code = """
+        import json, sys
+        import starlette_asyncstream as sa
+        heavy = [m for m in ("wrapt", "starlette.responses", "starlette.concurrency", "asyncio")
+                 if m in sys.modules]
+        from starlette.responses import StreamingResponse
+        print(json.dumps({"heavy": heavy, "installed": [f.installed for f in sa.status().values()],
+                          "init_module": StreamingResponse.__init__.__module__,
+                          "has_wrapped": hasattr(StreamingResponse.__init__, "__wrapped__")}))
+    """
+    result = json.loads(run_python(code).stdout)
+    if AFFECTED:
+        assert "wrapt" in result["heavy"]
+        assert result["has_wrapped"] is applies("dispatch")
+    else:
+        assert result["heavy"] == []
+        assert result["installed"] == [False, False]
+        assert result["has_wrapped"] is False
+
+
+LAYOUT_CASES = {
+    # a fork whose version string is not PEP 440
+    "unreadable-version": "import starlette; starlette.__version__ = 'fork-of-0.13'\n",
+    # a fork that dropped StreamingResponse's own __init__
+    "no-own-init": (
+        "import starlette.responses as r\n"
+        "r.StreamingResponse = type('StreamingResponse', (r.Response,), {})\n"
+    ),
+    # a fork without the name starlette.responses imported from concurrency
+    "no-run-until-first-complete": (
+        "import starlette.responses as r\n"
+        "if hasattr(r, 'run_until_first_complete'): del r.run_until_first_complete\n"
+        "else: r.StreamingResponse = type('StreamingResponse', (r.Response,), {})\n"
+    ),
+}
+
+
+@pytest.mark.skipif(
+    not AFFECTED,
+    reason="Starlette {} is outside 0.12.0b3 <= starlette < 0.14.0 (any Python): "
+    "a layout is only checked where a fix applies".format(starlette.__version__),
+)
+@pytest.mark.parametrize("case", sorted(LAYOUT_CASES))
+def test_unknown_layout_warns_and_patches_nothing(case):
+    code = LAYOUT_CASES[case] + """
+import json, warnings
+import starlette.concurrency, starlette.responses
+before = (vars(starlette.responses.StreamingResponse).get("__init__"),
+          getattr(starlette.responses, "run_until_first_complete", None),
+          starlette.concurrency.__dict__.get("run_until_first_complete"))
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    import starlette_asyncstream as sa
+after = (vars(starlette.responses.StreamingResponse).get("__init__"),
+         getattr(starlette.responses, "run_until_first_complete", None),
+         starlette.concurrency.__dict__.get("run_until_first_complete"))
+print(json.dumps({
+    "categories": [w.category.__name__ for w in caught],
+    "messages": [str(w.message) for w in caught],
+    "untouched": all(a is b for a, b in zip(before, after)),
+    "installed": [f.installed for f in sa.status().values()],
+}))
+"""
+    result = json.loads(run_python(code).stdout)
+    assert result["categories"] == ["StarletteLayoutWarning"], result
+    assert "nothing was patched" in result["messages"][0]
+    assert result["untouched"] is True
+    assert result["installed"] == [False, False]

@@ -1,0 +1,145 @@
+"""The range table: PEP 440 order, the table against the running release,
+and the tox matrix against the table (both sides of every boundary)."""
+
+import configparser
+import os
+import re
+
+import pytest
+
+from conftest import PY, applies, run_python
+from starlette_asyncstream._ranges import FIXES
+from starlette_asyncstream._version import parse_version
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.mark.parametrize(
+    "lower, higher",
+    [
+        ("0.12.0b2", "0.12.0b3"),
+        ("0.12.0.b2", "0.12.0.b3"),  # how 0.12.0b3 spells its own __version__
+        ("0.12.0b3", "0.12.0rc1"),
+        ("0.12.0rc1", "0.12.0"),
+        ("0.12.0.dev1", "0.12.0a1"),
+        ("0.12.0", "0.12.0.post1"),
+        ("0.12.13", "0.13.0"),
+        ("0.13.2", "0.13.3"),
+        ("0.13.8", "0.14.0"),
+        ("0.9.9", "0.10.0"),
+        ("0.52.1", "1.0.0"),
+    ],
+)
+def test_pep440_order(lower, higher):
+    assert parse_version(lower) < parse_version(higher)
+
+
+@pytest.mark.parametrize("a, b", [("0.12.0.b3", "0.12.0b3"), ("0.14", "0.14.0"), ("1.0+local.1", "1.0")])
+def test_pep440_equal(a, b):
+    assert parse_version(a) == parse_version(b)
+
+
+@pytest.mark.parametrize("text", ["", "fork", "0.13.x", "1..0", "1.0-gamma1"])
+def test_not_a_version(text):
+    assert parse_version(text) is None
+
+
+@pytest.mark.parametrize(
+    "version, dispatch, tasks",
+    [
+        ("0.11.4", False, False),
+        ("0.12.0b2", False, False),
+        ("0.12.0.b3", True, False),
+        ("0.12.0", True, False),
+        ("0.12.13", True, False),
+        ("0.13.2", True, False),
+        ("0.13.3", True, True),
+        ("0.13.8", True, True),
+        ("0.14.0", False, False),
+        ("0.14.2", False, False),
+        ("1.10.0", False, False),
+    ],
+)
+def test_table_ranges(version, dispatch, tasks):
+    fixes = {f.name: f for f in FIXES}
+    key = parse_version(version)
+    assert fixes["dispatch"].contains(key) is dispatch
+    assert fixes["tasks"].contains(key) is tasks
+
+
+# Unpatched probes of the running release: the table must match reality.
+UNPATCHED = """
+import asyncio, httpx
+from starlette.responses import StreamingResponse as SR
+
+class It:
+    def __aiter__(self): return self
+    async def __anext__(self): raise StopAsyncIteration
+
+async def agen():
+    yield b"g"
+
+def probe(make):
+    async def app(scope, receive, send):
+        await make()(scope, receive, send)
+    async def get():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+            return (await c.get("/")).content
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(get())
+        return "ok"
+    except Exception as exc:
+        return "%s: %s" % (type(exc).__name__, exc)
+
+print("custom", probe(lambda: SR(It())))
+print("asyncgen", probe(lambda: SR(agen())))
+"""
+
+
+def test_the_table_matches_what_the_unpatched_release_does():
+    out = run_python(UNPATCHED, env={"STARLETTE_ASYNCSTREAM_DISABLE": "1"}).stdout
+    lines = dict(line.split(" ", 1) for line in out.strip().splitlines())
+    tasks_bites = applies("tasks") and PY >= (3, 11)
+    if tasks_bites:
+        assert "Passing coroutines is forbidden" in lines["asyncgen"], lines
+        assert "Passing coroutines is forbidden" in lines["custom"], lines
+    else:
+        assert lines["asyncgen"] == "ok", lines
+        if applies("dispatch"):
+            assert lines["custom"].startswith("TypeError:") and "not an iterator" in lines["custom"], lines
+        else:
+            assert lines["custom"] == "ok", lines
+
+
+# The release just before each boundary in the table (read off the index).
+RELEASE_BEFORE = {"0.12.0b3": "0.12.0b2", "0.13.3": "0.13.2", "0.14.0": "0.13.8"}
+
+
+def tox_legs():
+    """{starlette version pinned by a tox factor: [envs that use it]}"""
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(os.path.join(ROOT, "tox.ini"))
+    pins = dict(re.findall(r"^\s*(s[0-9a-z]+): starlette==(\S+)\s*$", parser["testenv"]["deps"], re.M))
+    envlist = re.split(r"[\s,]+", parser["tox"]["env_list"].strip())
+    legs = {}
+    for env in envlist:
+        for factor in env.split("-"):
+            if factor in pins:
+                legs.setdefault(pins[factor], []).append(env)
+    return legs
+
+
+@pytest.mark.skipif(not os.path.exists(os.path.join(ROOT, "tox.ini")), reason="tox.ini is not shipped in the wheel")
+def test_tox_matrix_has_a_leg_on_both_sides_of_every_boundary():
+    legs = tox_legs()
+    for fix in FIXES:
+        for bound in (fix.introduced, fix.fixed):
+            assert bound in legs, "no tox leg on {} ({} boundary)".format(bound, fix.name)
+            assert RELEASE_BEFORE[bound] in legs, "no tox leg just before {}".format(bound)
+    for fix in FIXES:
+        if fix.fails_from_python > (3, 0):
+            on_py = [env for v, envs in legs.items() if fix.contains(parse_version(v)) for env in envs]
+            assert any(
+                int(env.split("-")[0][3:]) >= fix.fails_from_python[1] for env in on_py if env.startswith("py3")
+            ), "no leg runs {} where it fails (Python >= {})".format(fix.name, fix.fails_from_python)
