@@ -1,4 +1,8 @@
-"""``python -m starlette_asyncstream``: is this environment affected, is the fix active?"""
+"""``python -m starlette_asyncstream``: is this environment affected, is the fix active?
+
+``python -m starlette_asyncstream run <command> [args...]`` starts a command
+with the fixes installed in every Python process it starts (see ``_run``).
+"""
 
 import argparse
 import json
@@ -103,16 +107,45 @@ def render(report: Dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+RUN_HELP = """usage: python -m starlette_asyncstream run <command> [args...]
+
+Start <command> with the fixes installed before any application code is
+imported, in it and in every Python process it starts (uvicorn --workers and
+--reload, gunicorn workers, with or without --preload). The application
+needs no import of starlette_asyncstream.
+
+  starlette-asyncstream run uvicorn app:app --workers 2
+  starlette-asyncstream run gunicorn -k uvicorn.workers.UvicornWorker app:app
+
+<command> must be a Python program (an interpreter or a script run by one).
+Exit status: the command's own; 2 when there is no command, it is not found,
+or it is not a Python program.
+"""
+
+
 def main(argv: Optional[List[str]] = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["run"]:
+        if argv[1:2] in (["-h"], ["--help"]):
+            print(RUN_HELP, end="")
+            return 0
+        from ._run import run
+
+        return run(argv[1:])
     parser = argparse.ArgumentParser(
         prog="python -m starlette_asyncstream",
+        usage="%(prog)s [--json] | %(prog)s run <command> [args...]",
         description=(
             "Report the Python, Starlette and wrapt in use, whether each backported "
             "fix applies to this Starlette and is installed, and stream a custom "
             "async iterator, an async generator and a sync generator through a real "
             "StreamingResponse, first without the fix and then with it."
         ),
-        epilog="Exit status: 0 streaming works here with the fix, 1 the self-test failed, 2 usage error.",
+        epilog=(
+            "Exit status: 0 streaming works here with the fix, 1 the self-test failed, "
+            "2 usage error. 'run <command> [args...]' starts a command with the fixes "
+            "installed in every Python process it starts; see 'run --help'."
+        ),
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
     args = parser.parse_args(argv)

@@ -1,8 +1,11 @@
 """python -m starlette_asyncstream: the report, --json, exit codes."""
 
 import json
+import os
 import sys
 
+
+import pytest
 
 from conftest import applies, run_python, starlette_at_least
 
@@ -81,3 +84,61 @@ def test_usage_error_exits_2():
     proc = main("--no-such-option")
     assert proc.returncode == 2
     assert "usage:" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        ([], "no command given"),
+        (["no-such-command-xyz"], "command not found: no-such-command-xyz"),
+        (["ls", "-l"], "not a Python program: ls"),
+    ],
+)
+def test_run_bad_input_is_one_line_and_exit_2(argv, message):
+    proc = main("run", *argv)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_run_a_file_that_is_not_executable_exits_2(tmp_path):
+    data = tmp_path / "data.txt"
+    data.write_text("print('hi')\n")
+    proc = main("run", str(data))
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "starlette-asyncstream run: not executable: {}".format(data)
+
+
+def test_run_a_shell_script_is_not_a_python_program(tmp_path):
+    script = tmp_path / "serve.sh"
+    script.write_text("#!/bin/sh\necho hi\n")
+    script.chmod(0o755)
+    proc = main("run", str(script))
+    assert proc.returncode == 2
+    assert "not a Python program" in proc.stderr and proc.stdout == ""
+
+
+def test_run_starts_a_python_command_with_the_fix_installed(tmp_path):
+    script = tmp_path / "child.py"
+    script.write_text(
+        "import json, sys\n"
+        "import starlette_asyncstream as sa\n"  # already imported by sitecustomize
+        "print(json.dumps([f.installed == f.applies for f in sa.status().values()]))\n"
+        "sys.exit(7)\n"
+    )
+    proc = main("run", sys.executable, str(script))
+    assert proc.returncode == 7  # the command's own exit status
+    assert json.loads(proc.stdout) == [True, True]
+
+
+def test_run_keeps_an_existing_sitecustomize_working(tmp_path):
+    (tmp_path / "sitecustomize.py").write_text("import os\nos.environ['USER_SITECUSTOMIZE_RAN'] = 'yes'\n")
+    code = "import os, sys; print(os.environ.get('USER_SITECUSTOMIZE_RAN'), 'starlette_asyncstream' in sys.modules)"
+    proc = run_python(
+        "import sys, runpy; sys.argv = ['x', 'run', sys.executable, '-c', {!r}]; "
+        "runpy.run_module('starlette_asyncstream', run_name='__main__')".format(code),
+        env={"PYTHONPATH": os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))},
+    )
+    assert proc.stdout.split() == ["yes", "True"], proc.stdout + proc.stderr
