@@ -85,7 +85,7 @@ def serving(argv, cwd, port, startup=30.0):
             except OSError:
                 if time.monotonic() > deadline:
                     log.seek(0)
-                    raise AssertionError("server did not listen within {}s:\n{}".format(startup, log.read()))
+                    raise AssertionError("server did not listen within {}s:\n{}".format(startup, log.read())) from None
                 time.sleep(0.1)
         yield proc, log
     finally:
