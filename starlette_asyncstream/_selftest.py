@@ -7,6 +7,7 @@ and records what a client would receive. Runs on Python 3.6 (no asyncio.run).
 
 import asyncio
 import gc
+import inspect
 import threading
 import warnings
 from typing import Any, Callable, Dict, List, Tuple
@@ -66,7 +67,10 @@ async def _drive(response: Any) -> bytes:
                 done.set()
 
     scope = {"type": "http", "method": "GET", "path": "/", "headers": [], "query_string": b""}
-    await asyncio.wait_for(response(scope, receive, send), timeout=10)
+    # Starlette 0.11.x and older speak ASGI 2: response(receive, send).
+    asgi2 = len(inspect.signature(response.__call__).parameters) == 2
+    call = response(receive, send) if asgi2 else response(scope, receive, send)
+    await asyncio.wait_for(call, timeout=10)
     return b"".join(body)
 
 
