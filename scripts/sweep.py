@@ -22,7 +22,7 @@ A release where reality and the table disagree makes the sweep exit 1.
     python scripts/sweep.py --write docs/sweep.json   # keep the results (README table)
 
 It needs the Pythons it uses on PATH (scripts/tox puts pyenv's there) and the
-package index. Work files go to .tox/sweep/.
+package index. Work files go to .tox/envs/ (see envs.py).
 """
 
 import argparse
@@ -30,18 +30,16 @@ import concurrent.futures
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from envs import WORK, base_venv, env_with, sh, starlette_dir  # noqa: E402
 from starlette_asyncstream._ranges import FIXES  # noqa: E402
 from starlette_asyncstream._version import parse_version  # noqa: E402
 
-WORK = os.path.join(ROOT, ".tox", "sweep")
 OLDEST = "0.11.4"
 # The release on each side of every boundary of the table.
 BOUNDARIES = ["0.12.0b2", "0.12.0b3", "0.13.2", "0.13.3", "0.13.8", "0.14.0"]
@@ -76,13 +74,6 @@ def log(message):
     print(message, flush=True)
 
 
-def sh(argv, **kwargs):
-    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, **kwargs)
-    if proc.returncode != 0:
-        raise RuntimeError("{} failed ({}):\n{}".format(" ".join(argv), proc.returncode, proc.stdout[-3000:]))
-    return proc.stdout
-
-
 def index_releases(python):
     """Every starlette release the index offers, pre-releases included."""
     out = sh([python, "-m", "pip", "index", "versions", "--pre", "starlette", "--disable-pip-version-check"])
@@ -114,40 +105,8 @@ def plan(releases, boundaries_only):
     return rows
 
 
-def base_venv(py):
-    """A venv for Python `py` with this package (no deps), wrapt and httpx."""
-    path = os.path.join(WORK, "venv-" + py)
-    python = os.path.join(path, "bin", "python")
-    pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    if not os.path.exists(python):
-        interpreter = shutil.which("python" + py)
-        if interpreter is None:
-            raise RuntimeError("python{} is not on PATH (run through scripts/tox)".format(py))
-        sh([interpreter, "-m", "venv", path])
-        sh(pip + ["--upgrade", "pip"])
-        sh(pip + ["wrapt", "anyio", "typing_extensions"])
-    # The package as it is in this checkout now, every run.
-    sh(pip + ["--no-deps", "--force-reinstall", ROOT])
-    return python
-
-
-def starlette_dir(release, python):  # python: one the release supports
-    """starlette==release alone, in a directory of its own, put first on PYTHONPATH."""
-    path = os.path.join(WORK, "starlette", release)
-    if not os.path.exists(os.path.join(path, "starlette", "__init__.py")):
-        shutil.rmtree(path, ignore_errors=True)
-        sh([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
-            "--target", path, "starlette==" + release])
-    return path
-
-
 def probe(python, target, patched):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = target
-    env.pop("STARLETTE_ASYNCSTREAM_DISABLE", None)
-    if not patched:
-        env["STARLETTE_ASYNCSTREAM_DISABLE"] = "1"
-    out = sh([python, "-c", PROBE], env=env, timeout=120)
+    out = sh([python, "-c", PROBE], env=env_with(target, disabled=not patched), timeout=120)
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -202,7 +161,8 @@ def main():
     rows = plan(releases, args.boundaries)
     pythons = sorted({py for _, py in rows} | {NEWEST_PYTHON}, key=lambda p: tuple(map(int, p.split("."))))
     log("sweep: {} releases, {} probes, Pythons {}".format(len({r for r, _ in rows}), len(rows), ", ".join(pythons)))
-    venvs = {py: base_venv(py) for py in pythons}
+    venvs = {NEWEST_PYTHON: newest_python}
+    venvs.update((py, base_venv(py)) for py in pythons if py not in venvs)
     # Each release is installed once, by the first Python of its rows.
     installer = {}
     for release, py in rows:

@@ -1,0 +1,69 @@
+"""Throw-away environments for the sweep and the conformance harness.
+
+One venv per Python (this checkout's package installed without its
+dependencies, plus what the caller needs), and one directory per Starlette
+release holding that release alone, to put first on PYTHONPATH. Releases
+are pure Python, so a directory serves every Python. Work files go to
+.tox/envs/. The Pythons must be on PATH: scripts/tox puts pyenv's there.
+"""
+
+import os
+import shutil
+import subprocess
+import threading
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WORK = os.path.join(ROOT, ".tox", "envs")
+_locks = {}
+_locks_lock = threading.Lock()
+
+
+def sh(argv, **kwargs):
+    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, **kwargs)
+    if proc.returncode != 0:
+        raise RuntimeError("{} failed ({}):\n{}".format(" ".join(argv), proc.returncode, proc.stdout[-3000:]))
+    return proc.stdout
+
+
+def _lock(key):
+    with _locks_lock:
+        return _locks.setdefault(key, threading.Lock())
+
+
+def base_venv(py, packages=("wrapt", "anyio", "typing_extensions")):
+    """A venv for Python `py` with `packages` and this checkout's package (reinstalled every call)."""
+    with _lock(("venv", py)):
+        path = os.path.join(WORK, "venv-" + py)
+        python = os.path.join(path, "bin", "python")
+        pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        if not os.path.exists(python):
+            interpreter = shutil.which("python" + py)
+            if interpreter is None:
+                raise RuntimeError("python{} is not on PATH (run through scripts/tox)".format(py))
+            sh([interpreter, "-m", "venv", path])
+            # 3.6's venv seeds pip 18, which cannot build PEP 517 projects.
+            sh(pip + ["--upgrade", "pip" if py != "3.6" else "pip<22"])
+        sh(pip + list(packages))
+        sh(pip + ["--no-deps", "--force-reinstall", ROOT])
+        return python
+
+
+def starlette_dir(release, python):
+    """starlette==release alone in a directory of its own; `python` must support the release."""
+    with _lock(("starlette", release)):
+        path = os.path.join(WORK, "starlette", release)
+        if not os.path.exists(os.path.join(path, "starlette", "__init__.py")):
+            shutil.rmtree(path, ignore_errors=True)
+            sh([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
+                "--target", path, "starlette==" + release])
+        return path
+
+
+def env_with(path, disabled):
+    """os.environ with `path` first on PYTHONPATH, and the opt-out set or not."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = path
+    env.pop("STARLETTE_ASYNCSTREAM_DISABLE", None)
+    if disabled:
+        env["STARLETTE_ASYNCSTREAM_DISABLE"] = "1"
+    return env
