@@ -1,0 +1,295 @@
+"""Benchmarks: what the shim costs, measured side by side in one run.
+
+Environments, all on the same Python (3.11), each a fresh process:
+  patched   Starlette 0.13.6 with `import starlette_asyncstream`
+  0.14.2    Starlette 0.14.2, unpatched (the upgrade users cannot take)
+  wrapped   Starlette 0.13.6 patched, but the iterator wrapped in an async
+            generator at the call site (the workaround users write instead;
+            measured on the same server code, so only the wrapper differs)
+
+Every measurement runs in separate processes, the environments interleaved
+round by round; each process reports its best of a few runs, and the table
+shows medians over rounds. Targets (the command exits 1 if one is missed):
+
+  per chunk      patched / 0.14.2  <= 1.03     wrapped / patched >= 1.2
+  construction   patched / 0.14.2  <= 1.15
+  import         on 0.14.2: (package + responses) / responses <= 1.02, wrapt not imported
+                 on 0.13.6: (package + responses) / responses <= 1.25
+  server         requests/s under uvicorn driven by wrk, patched / 0.14.2 >= 0.95
+
+    python scripts/bench.py [--rounds N] [--write docs/bench.json]    (scripts/tox -e bench)
+
+wrk comes from Debian's packages; when it is missing and this runs as root
+with apt-get, it is installed (and the command says so).
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from envs import base_venv, env_with, sh, starlette_dir  # noqa: E402
+
+PY = "3.11"
+LEGACY, FIXED = "0.13.6", "0.14.2"
+
+PER_CHUNK = r"""
+import asyncio, sys, time
+import starlette_asyncstream
+from starlette.responses import StreamingResponse
+wrapped, N = sys.argv[1] == "wrapped", 20000
+
+class Feed:
+    def __init__(self):
+        self.i = 0
+    def __aiter__(self):
+        return self
+    async def __anext__(self):
+        self.i += 1
+        if self.i > N:
+            raise StopAsyncIteration
+        return b"x"
+
+async def wrap(it):
+    async for chunk in it:
+        yield chunk
+
+async def send(message):
+    pass
+
+async def one():
+    gone = asyncio.Event()
+    async def receive():
+        await gone.wait()
+    content = wrap(Feed()) if wrapped else Feed()
+    start = time.perf_counter()
+    await StreamingResponse(content)({"type": "http"}, receive, send)
+    return (time.perf_counter() - start) / N * 1e9
+
+loop = asyncio.new_event_loop()
+loop.run_until_complete(one())
+print(min(loop.run_until_complete(one()) for _ in range(5)))
+"""
+
+CONSTRUCTION = r"""
+import timeit
+import starlette_asyncstream
+from starlette.responses import StreamingResponse
+
+class Feed:
+    def __aiter__(self):
+        return self
+    async def __anext__(self):
+        raise StopAsyncIteration
+
+feed = Feed()
+n = 50000
+print(min(timeit.repeat(lambda: StreamingResponse(feed), number=n, repeat=5)) / n * 1e9)
+"""
+
+IMPORT = r"""
+import sys, time
+start = time.perf_counter()
+if sys.argv[1] == "package":
+    import starlette_asyncstream
+import starlette.responses
+elapsed = (time.perf_counter() - start) * 1e6
+print(elapsed, int("wrapt" in sys.modules))
+"""
+
+SERVER_APP = r"""
+import starlette_asyncstream
+from starlette.responses import StreamingResponse
+
+class Feed:
+    def __init__(self):
+        self.i = 0
+    def __aiter__(self):
+        return self
+    async def __anext__(self):
+        self.i += 1
+        if self.i > 10:
+            raise StopAsyncIteration
+        return b"chunk of a streamed response;"
+
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    await StreamingResponse(Feed(), media_type="text/plain")(scope, receive, send)
+"""
+
+
+def run_snippet(python, target, code, *args):
+    out = sh([python, "-c", code] + list(args), env=env_with(target, disabled=False), timeout=300)
+    return [float(x) for x in out.split()]
+
+
+def ensure_wrk():
+    wrk = shutil.which("wrk")
+    if wrk:
+        return wrk
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("bench: wrk is missing; installing Debian's wrk with apt-get", flush=True)
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, env=env)
+        return shutil.which("wrk")
+    raise SystemExit("bench: the server benchmark needs wrk (apt-get install wrk)")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_rps(python, target, app_dir, wrk, seconds):
+    port = free_port()
+    proc = subprocess.Popen(
+        [python, "-m", "uvicorn", "bench_app:app", "--host", "127.0.0.1", "--port", str(port),
+         "--log-level", "warning", "--no-access-log"],
+        cwd=app_dir, env=env_with(target, disabled=False), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("uvicorn did not start") from None
+                time.sleep(0.1)
+        url = "http://127.0.0.1:{}/".format(port)
+        sh([wrk, "-t1", "-c16", "-d1s", url])  # warm-up
+        out = sh([wrk, "-t1", "-c16", "-d{}s".format(seconds), url])
+        for line in out.splitlines():
+            if line.startswith("Requests/sec:"):
+                return float(line.split()[1])
+        raise RuntimeError("no Requests/sec in wrk output:\n" + out)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+
+
+def machine():
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return "{}, {} cores, Linux {}".format(model, os.cpu_count(), platform.release())
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--server-seconds", type=int, default=4)
+    parser.add_argument("--write", metavar="JSON")
+    args = parser.parse_args()
+
+    python = base_venv(PY, ("wrapt", "anyio", "typing_extensions", "uvicorn"))
+    legacy, fixed = starlette_dir(LEGACY, python), starlette_dir(FIXED, python)
+    wrk = ensure_wrk()
+    app_dir = os.path.join(os.path.dirname(python), "..", "bench-app")
+    os.makedirs(app_dir, exist_ok=True)
+    with open(os.path.join(app_dir, "bench_app.py"), "w") as f:
+        f.write(SERVER_APP)
+
+    samples = {}
+
+    def add(key, value):
+        samples.setdefault(key, []).append(value)
+
+    for r in range(args.rounds):
+        print("bench: round {}/{}".format(r + 1, args.rounds), flush=True)
+        # interleaved: every environment once per round, in a rotating order
+        jobs = [
+            ("per_chunk/patched", lambda: run_snippet(python, legacy, PER_CHUNK, "direct")[0]),
+            ("per_chunk/0.14.2", lambda: run_snippet(python, fixed, PER_CHUNK, "direct")[0]),
+            ("per_chunk/wrapped", lambda: run_snippet(python, legacy, PER_CHUNK, "wrapped")[0]),
+            ("construction/patched", lambda: run_snippet(python, legacy, CONSTRUCTION)[0]),
+            ("construction/0.14.2", lambda: run_snippet(python, fixed, CONSTRUCTION)[0]),
+        ]
+        for target, name in ((legacy, "0.13.6"), (fixed, "0.14.2")):
+            for which in ("package", "responses"):
+                jobs.append(("import/{}/{}".format(name, which),
+                             lambda t=target, w=which: min(run_snippet(python, t, IMPORT, w)[0] for _ in range(5))))
+        jobs.append(("server/patched", lambda: server_rps(python, legacy, app_dir, wrk, args.server_seconds)))
+        jobs.append(("server/0.14.2", lambda: server_rps(python, fixed, app_dir, wrk, args.server_seconds)))
+        shift = r % len(jobs)
+        for key, job in jobs[shift:] + jobs[:shift]:
+            add(key, job())
+    wrapt_on_fixed = run_snippet(python, fixed, IMPORT, "package")[1]
+
+    med = {key: statistics.median(values) for key, values in samples.items()}
+    def ratio(a, b):
+        return med[a] / med[b]
+
+    rows = [
+        ("per chunk: patched 0.13.6 / unpatched 0.14.2",
+         ratio("per_chunk/patched", "per_chunk/0.14.2"), "<=", 1.03),
+        ("per chunk: call-site async-generator wrapper / patched",
+         ratio("per_chunk/wrapped", "per_chunk/patched"), ">=", 1.2),
+        ("construction: patched 0.13.6 / unpatched 0.14.2",
+         ratio("construction/patched", "construction/0.14.2"), "<=", 1.15),
+        ("import on 0.14.2: package + responses / responses",
+         ratio("import/0.14.2/package", "import/0.14.2/responses"), "<=", 1.02),
+        ("import on 0.13.6: package + responses / responses",
+         ratio("import/0.13.6/package", "import/0.13.6/responses"), "<=", 1.25),
+        ("server requests/s: patched 0.13.6 / unpatched 0.14.2",
+         ratio("server/patched", "server/0.14.2"), ">=", 0.95),
+    ]
+    missed = []
+    print()
+    print("| measurement | ratio | target | |")
+    print("| --- | --- | --- | --- |")
+    for name, ratio, op, target in rows:
+        ok = ratio <= target if op == "<=" else ratio >= target
+        if not ok:
+            missed.append(name)
+        print("| {} | {:.3f} | {} {} | {} |".format(name, ratio, op, target, "ok" if ok else "MISSED"))
+    print("| wrapt imported by the package on 0.14.2 | {} | no | {} |".format(
+        "yes" if wrapt_on_fixed else "no", "MISSED" if wrapt_on_fixed else "ok"))
+    if wrapt_on_fixed:
+        missed.append("wrapt imported on 0.14.2")
+    print()
+    print("medians: " + ", ".join("{} {:.1f}".format(k, v) for k, v in sorted(med.items())))
+    print("(ns per chunk and per construction, microseconds per import, requests/s)")
+    if args.write:
+        python_version = sh([python, "-c", "import platform; print(platform.python_version())"]).strip()
+        with open(args.write, "w", encoding="utf-8") as f:
+            json.dump({
+                "date": time.strftime("%Y-%m-%d"),
+                "machine": machine(),
+                "python": python_version,
+                "rounds": args.rounds,
+                "rows": [{"name": n, "ratio": round(r, 3), "op": op, "target": t} for n, r, op, t in rows],
+                "wrapt_imported_on_fixed": bool(wrapt_on_fixed),
+                "medians": {k: round(v, 1) for k, v in med.items()},
+            }, f, indent=1, sort_keys=True)
+            f.write("\n")
+    if missed:
+        print("bench: target missed: " + "; ".join(missed))
+        return 1
+    print("bench: every target holds")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
