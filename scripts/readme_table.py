@@ -2,7 +2,9 @@
 
 - the fixes table, from the range table (starlette_asyncstream/_ranges.py);
 - the per-release table, from the range table and the last sweep's results
-  (docs/sweep.json, written by `scripts/tox -e sweep`).
+  (docs/sweep.json, written by `scripts/tox -e sweep`);
+- the benchmark table, from the last benchmark (docs/bench.json, written by
+  `scripts/tox -e bench`).
 
     python scripts/readme_table.py          # rewrite README.md in place
     python scripts/readme_table.py --check  # exit 1 if README.md is stale
@@ -81,9 +83,27 @@ def sweep_table():
     return "\n".join(lines)
 
 
+def bench_table():
+    with open(os.path.join(ROOT, "docs", "bench.json"), encoding="utf-8") as f:
+        bench = json.load(f)
+    lines = [
+        "Measured by `scripts/tox -e bench` on {} with CPython {} on {}, {} rounds.".format(
+            bench["date"], bench["python"], bench["machine"], bench["rounds"]),
+        "",
+        "| measurement | ratio | target |",
+        "| --- | --- | --- |",
+    ]
+    for row in bench["rows"]:
+        lines.append("| {} | {:.3f} | {} {} |".format(row["name"], row["ratio"], row["op"], row["target"]))
+    lines.append("| wrapt imported by the package on 0.14.2 | {} | no |".format(
+        "yes" if bench["wrapt_imported_on_fixed"] else "no"))
+    return "\n".join(lines)
+
+
 BLOCKS = {
     "ranges": markdown_table,
     "sweep": sweep_table,
+    "bench": bench_table,
 }
 
 

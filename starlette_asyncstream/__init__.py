@@ -97,7 +97,7 @@ def install() -> None:
         try:
             version, fixes = _applicable()
             if not fixes:
-                _logger().debug("Starlette %s needs no fix; nothing patched", version)
+                # Nothing to say, so no logging import: this is the no-op path.
                 return
             from . import _patches
 

@@ -10,29 +10,50 @@ The boundaries were read off the published sdists of every release and
 reproduced by running them (see the README, "Which releases are patched").
 """
 
-from typing import NamedTuple, Optional, Tuple
+from typing import Optional, Tuple
 
 from ._version import VersionKey, parse_version
 
 __all__ = ["Fix", "FIXES", "fixes_for"]
 
 
-class Fix(NamedTuple):
-    name: str
-    summary: str
-    introduced: str  # first affected release, inclusive
-    fixed: str  # first release with the upstream fix, exclusive
-    upstream: str
-    # The bug is an exception only from this Python on; before it the
-    # backport still runs (it is what 0.14.x does) but nothing was failing.
-    fails_from_python: Tuple[int, int]
-    before_that: Optional[str]
+class Fix:
+    """One row of the table. (A plain class: a typing.NamedTuple costs more
+    to create than the whole rest of the no-op import.)"""
+
+    __slots__ = ("name", "summary", "introduced", "fixed", "upstream", "fails_from_python", "before_that")
+
+    def __init__(
+        self,
+        name: str,
+        summary: str,
+        introduced: str,  # first affected release, inclusive
+        fixed: str,  # first release with the upstream fix, exclusive
+        upstream: str,
+        # The bug is an exception only from this Python on; before it the
+        # backport still runs (it is what 0.14.x does) but nothing was failing.
+        fails_from_python: Tuple[int, int],
+        before_that: Optional[str],
+    ) -> None:
+        self.name = name
+        self.summary = summary
+        self.introduced = introduced
+        self.fixed = fixed
+        self.upstream = upstream
+        self.fails_from_python = fails_from_python
+        self.before_that = before_that
 
     def contains(self, version: VersionKey) -> bool:
-        low = parse_version(self.introduced)
+        # The upper bound first: on a fixed release ("0.14.0" <= version) that
+        # answers without parsing "0.12.0b3", whose pre-release suffix needs
+        # the full PEP 440 pattern compiled (see _version).
         high = parse_version(self.fixed)
-        assert low is not None and high is not None
-        return low <= version < high
+        assert high is not None
+        if version >= high:
+            return False
+        low = parse_version(self.introduced)
+        assert low is not None
+        return low <= version
 
 
 FIXES = (

@@ -8,12 +8,11 @@ parse it here rather than depending on ``packaging`` at import time.
 """
 
 import re
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 __all__ = ["parse_version"]
 
-_PATTERN = re.compile(
-    r"""
+_PATTERN_TEXT = r"""
     ^\s*v?
     (?:(?P<epoch>[0-9]+)!)?
     (?P<release>[0-9]+(?:\.[0-9]+)*)
@@ -22,9 +21,9 @@ _PATTERN = re.compile(
     (?:[-_.]?(?P<dev_l>dev)[-_.]?(?P<dev_n>[0-9]+)?)?
     (?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?
     \s*$
-    """,
-    re.IGNORECASE | re.VERBOSE,
-)
+    """
+_pattern = None  # compiled on first use: most versions never need it (see below)
+_DIGITS = frozenset("0123456789")
 
 # PEP 440 spellings of the three pre-release phases, mapped to their order.
 _PRE_RANK = {"a": 0, "alpha": 0, "b": 1, "beta": 1, "c": 2, "rc": 2, "pre": 2, "preview": 2}
@@ -33,14 +32,28 @@ _PRE_RANK = {"a": 0, "alpha": 0, "b": 1, "beta": 1, "c": 2, "rc": 2, "pre": 2, "
 VersionKey = Tuple[int, Tuple[int, ...], Tuple[int, ...], Tuple[int, ...], Tuple[int, ...]]
 
 
-def parse_version(text: str) -> Optional[VersionKey]:
-    """Return a sortable key for a PEP 440 version, or None if it is not one."""
-    m = _PATTERN.match(text)
-    if m is None:
-        return None
-    release = tuple(int(part) for part in m.group("release").split("."))
+def _release(parts: List[str]) -> Tuple[int, ...]:
+    release = tuple(int(part) for part in parts)
     while len(release) > 1 and release[-1] == 0:  # 0.14 == 0.14.0
         release = release[:-1]
+    return release
+
+
+def parse_version(text: str) -> Optional[VersionKey]:
+    """Return a sortable key for a PEP 440 version, or None if it is not one."""
+    # Fast path for plain X.Y.Z, every release on the fixed side: the import
+    # runs this once, and compiling the full pattern would cost more than
+    # the rest of the no-op import together.
+    parts = text.split(".")
+    if all(part and _DIGITS.issuperset(part) for part in parts):
+        return (0, _release(parts), (2,), (0,), (1,))
+    global _pattern
+    if _pattern is None:
+        _pattern = re.compile(_PATTERN_TEXT, re.IGNORECASE | re.VERBOSE)
+    m = _pattern.match(text)
+    if m is None:
+        return None
+    release = _release(m.group("release").split("."))
     post_n = m.group("post_implicit") or m.group("post_n")
     has_post = post_n is not None or m.group("post_l") is not None
     has_dev = m.group("dev_l") is not None

@@ -28,6 +28,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         ("0.13.8", "0.14.0"),
         ("0.9.9", "0.10.0"),
         ("0.52.1", "1.0.0"),
+        ("0.13.9", "0.13.10"),  # numbers, not strings
+        ("0.14.0rc1", "0.14.0"),  # the regex path against the fast path
+        ("0.14.0", "0.14.0.post1"),
     ],
 )
 def test_pep440_order(lower, higher):
@@ -39,7 +42,7 @@ def test_pep440_equal(a, b):
     assert parse_version(a) == parse_version(b)
 
 
-@pytest.mark.parametrize("text", ["", "fork", "0.13.x", "1..0", "1.0-gamma1"])
+@pytest.mark.parametrize("text", ["", "fork", "0.13.x", "1..0", "1.0-gamma1", "0.\u0661\u0664.0"])
 def test_not_a_version(text):
     assert parse_version(text) is None
 
