@@ -48,21 +48,27 @@ def base_venv(py, packages=("wrapt", "anyio", "typing_extensions")):
         return python
 
 
-def starlette_dir(release, python):
-    """starlette==release alone in a directory of its own; `python` must support the release."""
-    with _lock(("starlette", release)):
-        path = os.path.join(WORK, "starlette", release)
-        if not os.path.exists(os.path.join(path, "starlette", "__init__.py")):
+def package_dir(distribution, release, python):
+    """distribution==release alone in a directory of its own; `python` must support the release."""
+    with _lock((distribution, release)):
+        path = os.path.join(WORK, distribution, release)
+        done = os.path.join(path, ".installed")
+        if not os.path.exists(done):
             shutil.rmtree(path, ignore_errors=True)
             sh([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
-                "--target", path, "starlette==" + release])
+                "--target", path, "{}=={}".format(distribution, release)])
+            open(done, "w").close()
         return path
 
 
+def starlette_dir(release, python):
+    return package_dir("starlette", release, python)
+
+
 def env_with(path, disabled):
-    """os.environ with `path` first on PYTHONPATH, and the opt-out set or not."""
+    """os.environ with `path` (one directory or several) first on PYTHONPATH, and the opt-out set or not."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = path
+    env["PYTHONPATH"] = path if isinstance(path, str) else os.pathsep.join(path)
     env.pop("STARLETTE_ASYNCSTREAM_DISABLE", None)
     if disabled:
         env["STARLETTE_ASYNCSTREAM_DISABLE"] = "1"

@@ -29,8 +29,8 @@ KINDS = ("custom async iterator", "async generator", "sync generator")
 
 def short(outcome):
     """A probe outcome as a table cell."""
-    if outcome.startswith("body "):
-        return "ok" if outcome == "body b'alpha beta gamma'" else outcome
+    if outcome == "ok" or outcome.startswith("body "):
+        return "ok" if outcome in ("ok", "body b'alpha beta gamma'") else outcome
     kind, _, message = outcome.partition(": ")
     if "is not an iterator" in message:
         message = "not an iterator"
@@ -51,35 +51,53 @@ def outcomes(results, warnings=()):
 def sweep_table():
     with open(SWEEP, encoding="utf-8") as f:
         sweep = json.load(f)
-    # Consecutive releases with the same Python and the same outcomes share a row.
-    groups = []
-    rows = sorted(sweep["rows"], key=lambda r: (tuple(map(int, r["python"].split("."))), parse_version(r["release"])))
-    for r in rows:
-        fixes = [f.name for f in FIXES if f.contains(parse_version(r["release"]))]
-        assert fixes == r["fixes"], "docs/sweep.json disagrees with the range table for {}".format(r["release"])
-        cells = (
-            r["python"],
-            ", ".join(fixes) or "none",
-            outcomes(r["unpatched"], r["unpatched_warnings"]),
-            outcomes(r["patched"]),
-            "ok" if not r["problems"] else "MISMATCH",
-        )
-        if groups and groups[-1][1] == cells:
-            groups[-1][0].append(r["release"])
-        else:
-            groups.append(([r["release"]], cells))
-    pythons = sorted(sweep["pythons"], key=lambda p: tuple(map(int, p.split("."))))
+
+    def pykey(py):
+        return tuple(map(int, py.split(".")))
+
+    pythons = sorted(sweep["pythons"], key=pykey)
     lines = [
         "Measured by `scripts/tox -e sweep` on {} with CPython {}. Each cell: custom async "
         "iterator / async generator / sync generator.".format(
-            sweep["date"], ", ".join(sweep["pythons"][p] for p in pythons)
-        ),
-        "",
-        "| Starlette | Python | fixes installed | without the package | with the package | table agrees |",
-        "| --- | --- | --- | --- | --- | --- |",
+            sweep["date"], ", ".join(sweep["pythons"][p] for p in pythons)),
     ]
-    for releases, (py, fixes, before, after, verdict) in groups:
-        lines.append("| {} | {} | {} | {} | {} | {} |".format(", ".join(releases), py, fixes, before, after, verdict))
+    for sse in (False, True):
+        rows = [r for r in sweep["rows"] if bool(r["sse"]) == sse]
+        rows.sort(key=lambda r: (pykey(r["python"]), parse_version(r["starlette"]), parse_version(r["sse"] or "0")))
+        # Consecutive releases with the same Python and the same outcomes share a row.
+        groups = []
+        for r in rows:
+            versions = {"starlette": parse_version(r["starlette"]), "sse-starlette": parse_version(r["sse"] or "")}
+            fixes = [f.name for f in FIXES if f.applies(versions)]
+            if sorted(fixes) != sorted(r["fixes"]):
+                raise SystemExit("docs/sweep.json disagrees with the range table for {}".format(r))
+            cells = (
+                r["python"],
+                r["starlette"] if sse else None,
+                ", ".join(fixes) or "none",
+                outcomes(r["unpatched"], r["unpatched_warnings"]),
+                outcomes(r["patched"]),
+                "ok" if not r["problems"] else "MISMATCH",
+            )
+            release = r["sse"] if sse else r["starlette"]
+            if groups and groups[-1][1] == cells:
+                groups[-1][0].append(release)
+            else:
+                groups.append(([release], cells))
+        lines.append("")
+        if sse:
+            lines.append("sse-starlette's `EventSourceResponse`:")
+            lines.append("")
+            lines.append("| sse-starlette | Starlette | Python | fixes installed | without the package "
+                         "| with the package | table agrees |")
+            lines.append("| --- | --- | --- | --- | --- | --- | --- |")
+        else:
+            lines.append("| Starlette | Python | fixes installed | without the package | with the package "
+                         "| table agrees |")
+            lines.append("| --- | --- | --- | --- | --- | --- |")
+        for releases, (py, starlette, fixes, before, after, verdict) in groups:
+            head = ", ".join(releases) + (" | " + starlette if sse else "")
+            lines.append("| {} | {} | {} | {} | {} | {} |".format(head, py, fixes, before, after, verdict))
     return "\n".join(lines)
 
 

@@ -1,23 +1,25 @@
 """The release sweep: does the range table match what every release really does?
 
-For every Starlette release on the package index from 0.11.4 to the newest
+Starlette: every release on the package index from 0.11.4 to the newest
 0.14.x, plus the newest release overall (pre-releases included), on a Python
-that release supports, it streams a custom async iterator, an async generator
-and a sync generator through a real StreamingResponse twice, in fresh
-interpreters: without the package's fixes (STARLETTE_ASYNCSTREAM_DISABLE=1)
-and with them (the plain import). Then it checks the range table:
+that release supports. sse-starlette: every release up to 1.2.1, beside a
+Starlette it supports. Each is probed twice in fresh interpreters, without
+the package's fixes (STARLETTE_ASYNCSTREAM_DISABLE=1) and with them (the
+plain import): a custom async iterator, an async generator and a sync
+generator streamed through a real StreamingResponse (or EventSourceResponse).
+Then the range table is checked:
 
 - outside every range: nothing is installed, wrapt is not imported, the
   custom iterator and the async generator stream unpatched, and the patched
   outcomes are the unpatched ones;
 - inside a range: the bug really is there unpatched (the custom iterator
-  fails for `dispatch`; for `tasks` the async generator fails on Python 3.11+
-  and warns on 3.9/3.10), exactly the fixes of the table are installed, and
-  every probe streams with them.
+  fails for a dispatch fix; for a tasks fix the async generator fails on
+  Python 3.11+ and warns on 3.9/3.10), exactly the fixes of the table are
+  installed, and every probe streams with them.
 
 A release where reality and the table disagree makes the sweep exit 1.
 
-    python scripts/sweep.py                       # every release (tox -e sweep)
+    python scripts/sweep.py                       # everything (tox -e sweep)
     python scripts/sweep.py --boundaries          # the reduced CI leg
     python scripts/sweep.py --write docs/sweep.json   # keep the results (README table)
 
@@ -36,30 +38,76 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from envs import WORK, base_venv, env_with, sh, starlette_dir  # noqa: E402
+from envs import WORK, base_venv, env_with, package_dir, sh  # noqa: E402
 from starlette_asyncstream._ranges import FIXES  # noqa: E402
 from starlette_asyncstream._version import parse_version  # noqa: E402
 
 OLDEST = "0.11.4"
 # The release on each side of every boundary of the table.
 BOUNDARIES = ["0.12.0b2", "0.12.0b3", "0.13.2", "0.13.3", "0.13.8", "0.14.0"]
+SSE_BOUNDARIES = ["0.4.0", "0.5.0", "0.9.0", "0.10.0", "1.1.6", "1.2.1"]
+SSE_NEWEST = "1.2.1"  # the first fixed sse-starlette release closes its sweep
 LEGACY_PYTHON = "3.8"  # runs every release from 0.11.4 to 0.14.x
 NEWEST_PYTHON = "3.13"
 # Where the tasks bug changes with the Python: silent, warning, TypeError.
 TASKS_PYTHONS = ["3.9", "3.10", "3.11", "3.13"]
+KINDS = ("custom async iterator", "async generator", "sync generator")
+# sse-starlette 0.5-0.9 import uvicorn's logger, 0.10+ need anyio.
+PACKAGES = ("wrapt", "anyio", "typing_extensions", "uvicorn")
 
 PROBE = r"""
 import json, sys, warnings
+SSE = sys.argv[1] == "sse"
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     import starlette, starlette_asyncstream as sa
     from starlette_asyncstream import _selftest
+    if SSE:
+        import asyncio
+        from sse_starlette.sse import EventSourceResponse
+
+        def stream(make):
+            loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+            async def go():
+                return await _selftest._drive(EventSourceResponse(make()))
+            try:
+                body = loop.run_until_complete(go()).decode()
+                ok = all("data: e%d" % i in body for i in range(3))
+                return {"ok": ok, "outcome": "ok" if ok else "body %r" % body[:80]}
+            except Exception as exc:
+                while getattr(exc, "exceptions", None):  # anyio task groups wrap it
+                    exc = exc.exceptions[0]
+                return {"ok": False, "outcome": "%s: %s" % (type(exc).__name__, exc)}
+            finally:
+                loop.close()
+
+        class Feed:
+            def __init__(self):
+                self.i = -1
+            def __aiter__(self):
+                return self
+            async def __anext__(self):
+                self.i += 1
+                if self.i > 2:
+                    raise StopAsyncIteration
+                return {"data": "e%d" % self.i}
+
+        async def agen():
+            for i in range(3):
+                yield {"data": "e%d" % i}
+
+        def sgen():
+            for i in range(3):
+                yield {"data": "e%d" % i}
+
+        results = {k: stream(m) for k, m in zip(__KINDS__, (Feed, agen, sgen))}
+    else:
+        results = _selftest.run_all()
     installed = sorted(n for n, s in sa.status().items() if s.installed)
     wrapt_loaded = "wrapt" in sys.modules
-    results = _selftest.run_all()
 print(json.dumps({
     "version": starlette.__version__,
-    "file": starlette.__file__,
     "installed": installed,
     "wrapt_loaded": wrapt_loaded,
     "results": {k: v["outcome"] for k, v in results.items()},
@@ -67,67 +115,89 @@ print(json.dumps({
     "warnings": sorted({"%s: %s" % (w.category.__name__, w.message) for w in caught
                         if issubclass(w.category, DeprecationWarning) and "asyncio.wait" in str(w.message)}),
 }))
-"""
+""".replace("__KINDS__", repr(KINDS))
 
 
 def log(message):
     print(message, flush=True)
 
 
-def index_releases(python):
-    """Every starlette release the index offers, pre-releases included."""
-    out = sh([python, "-m", "pip", "index", "versions", "--pre", "starlette", "--disable-pip-version-check"])
+def index_releases(python, distribution):
+    """Every release of distribution the index offers, pre-releases included."""
+    out = sh([python, "-m", "pip", "index", "versions", "--pre", distribution, "--disable-pip-version-check"])
     match = re.search(r"Available versions: (.*)", out)
     if not match:
         raise RuntimeError("cannot read the release list:\n" + out)
     return [v.strip() for v in match.group(1).split(",")]
 
 
-def plan(releases, boundaries_only):
-    """[(release, python)] to probe."""
+def plan(releases, sse_releases, boundaries_only):
+    """[{"starlette", "sse", "python"}] to probe."""
     key = parse_version
     if boundaries_only:
         chosen = BOUNDARIES
+        sse_chosen = SSE_BOUNDARIES
     else:
         newest_014 = max((r for r in releases if key(r) < key("0.15")), key=key)
         chosen = [r for r in releases if key(OLDEST) <= key(r) <= key(newest_014)]
         chosen.append(max(releases, key=key))
-    chosen = sorted(set(chosen), key=key)
+        sse_chosen = [r for r in sse_releases if key(r) <= key(SSE_NEWEST)]
     tasks = next(f for f in FIXES if f.name == "tasks")
     # The releases on either side of the tasks range run on every Python too.
     just_before = max((r for r in releases if key(r) < key(tasks.introduced)), key=key)
     rows = []
-    for release in chosen:
+    for release in sorted(set(chosen), key=key):
         legacy = key(release) < key("0.15")
-        rows.append((release, LEGACY_PYTHON if legacy else NEWEST_PYTHON))
+        rows.append({"starlette": release, "sse": None, "python": LEGACY_PYTHON if legacy else NEWEST_PYTHON})
         if tasks.contains(key(release)) or release in (just_before, tasks.fixed):
-            rows.extend((release, py) for py in TASKS_PYTHONS)
+            rows.extend({"starlette": release, "sse": None, "python": py} for py in TASKS_PYTHONS)
+    sse_tasks = next(f for f in FIXES if f.name == "sse-tasks")
+    newest = max(releases, key=key)
+    for sse in sorted(set(sse_chosen), key=key):
+        rows.append({"starlette": "0.13.6", "sse": sse, "python": LEGACY_PYTHON})
+        if key(sse) >= key("1.0.0"):  # the dispatch bug bites on new Starlette too
+            rows.append({"starlette": newest, "sse": sse, "python": NEWEST_PYTHON})
+        if sse_tasks.contains(key(sse)) or sse in (sse_tasks.fixed, "0.4.0"):
+            # where the tasks bug bites: with the Starlette fix (0.13.6) and
+            # without it (0.13.2, outside the Starlette tasks range)
+            rows.append({"starlette": "0.13.6", "sse": sse, "python": "3.11"})
+            rows.append({"starlette": "0.13.2", "sse": sse, "python": "3.11"})
     return rows
 
 
-def probe(python, target, patched):
-    out = sh([python, "-c", PROBE], env=env_with(target, disabled=not patched), timeout=120)
-    return json.loads(out.strip().splitlines()[-1])
+def probe(python, paths, patched, sse):
+    out = sh([python, "-c", PROBE, "sse" if sse else "starlette"], env=env_with(paths, disabled=not patched),
+             timeout=120)
+    # (shutdown warnings of failing legacy runs may follow the JSON line)
+    lines = [line for line in out.splitlines() if line.startswith("{")]
+    if not lines:
+        raise RuntimeError("the probe printed no result:\n" + out[-2000:])
+    return json.loads(lines[-1])
 
 
-def judge(release, py, unpatched, patched):
+def judge(row, unpatched, patched):
     """Problems where reality and the table disagree ([] when they agree)."""
     problems = []
+    py = row["python"]
     pyv = tuple(int(x) for x in py.split("."))
-    expected = sorted(f.name for f in FIXES if f.contains(parse_version(release)))
+    versions = {"starlette": parse_version(row["starlette"]), "sse-starlette": parse_version(row["sse"] or "")}
+    expected = sorted(f.name for f in FIXES if f.applies(versions))
     for run in (unpatched, patched):
-        if parse_version(run["version"]) != parse_version(release):
-            problems.append("probed starlette {} instead of {}".format(run["version"], release))
+        if parse_version(run["version"]) != versions["starlette"]:
+            problems.append("probed starlette {} instead of {}".format(run["version"], row["starlette"]))
     if unpatched["installed"]:
         problems.append("the opt-out run installed {}".format(unpatched["installed"]))
     if patched["installed"] != expected:
         problems.append("installed {} where the table says {}".format(patched["installed"], expected))
-    custom, agen = "custom async iterator", "async generator"
-    if not expected:
-        if patched["wrapt_loaded"]:
-            problems.append("wrapt imported on a release outside every range")
+    custom, agen = KINDS[0], KINDS[1]
+    prefix = "sse-" if row["sse"] else ""
+    # the fixes on this response's path: sse-starlette has its own dispatch and binding
+    probed = [n for n in expected if n.startswith("sse-")] if row["sse"] else expected
+    if not probed:
+        if not expected and patched["wrapt_loaded"]:
+            problems.append("wrapt imported outside every range")
         if patched["results"] != unpatched["results"]:
-            problems.append("outcomes changed on a release outside every range")
+            problems.append("outcomes changed where no fix of this response applies")
         for kind in (custom, agen):
             if not unpatched["ok"][kind]:
                 problems.append("{} fails unpatched outside every range: {}".format(kind, unpatched["results"][kind]))
@@ -135,11 +205,12 @@ def judge(release, py, unpatched, patched):
         for kind, ok in patched["ok"].items():
             if not ok:
                 problems.append("{} fails with the fixes: {}".format(kind, patched["results"][kind]))
-    if "dispatch" in expected and unpatched["ok"][custom]:
-        problems.append("the dispatch range includes it, but the custom iterator streams unpatched")
-    if "tasks" in expected:
+    if prefix + "dispatch" in expected and unpatched["ok"][custom]:
+        problems.append("the {}dispatch range includes it, but the custom iterator streams unpatched".format(prefix))
+    tasks_name = prefix + "tasks"
+    if tasks_name in expected:
         if pyv >= (3, 11) and "Passing coroutines" not in unpatched["results"][agen]:
-            problems.append("the tasks range includes it, but Python {} does not fail unpatched".format(py))
+            problems.append("the {} range includes it, but Python {} does not fail unpatched".format(tasks_name, py))
         if (3, 9) <= pyv < (3, 11) and not unpatched["warnings"]:
             problems.append("no asyncio.wait DeprecationWarning unpatched on Python {}".format(py))
         if patched["warnings"]:
@@ -149,42 +220,43 @@ def judge(release, py, unpatched, patched):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--boundaries", action="store_true", help="only " + ", ".join(BOUNDARIES))
+    parser.add_argument("--boundaries", action="store_true",
+                        help="only " + ", ".join(BOUNDARIES) + " and sse-starlette " + ", ".join(SSE_BOUNDARIES))
     parser.add_argument("--write", metavar="JSON", help="write the results there (docs/sweep.json)")
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
 
     started = time.time()
     os.makedirs(WORK, exist_ok=True)
-    newest_python = base_venv(NEWEST_PYTHON)
-    releases = index_releases(newest_python)
-    rows = plan(releases, args.boundaries)
-    pythons = sorted({py for _, py in rows} | {NEWEST_PYTHON}, key=lambda p: tuple(map(int, p.split("."))))
-    log("sweep: {} releases, {} probes, Pythons {}".format(len({r for r, _ in rows}), len(rows), ", ".join(pythons)))
-    venvs = {NEWEST_PYTHON: newest_python}
-    venvs.update((py, base_venv(py)) for py in pythons if py not in venvs)
+    venvs = {NEWEST_PYTHON: base_venv(NEWEST_PYTHON, PACKAGES)}
+    releases = index_releases(venvs[NEWEST_PYTHON], "starlette")
+    sse_releases = index_releases(venvs[NEWEST_PYTHON], "sse-starlette")
+    rows = plan(releases, sse_releases, args.boundaries)
+    pythons = sorted({r["python"] for r in rows}, key=lambda p: tuple(map(int, p.split("."))))
+    log("sweep: {} Starlette and {} sse-starlette releases, {} probes, Pythons {}".format(
+        len({r["starlette"] for r in rows if not r["sse"]}), len({r["sse"] for r in rows if r["sse"]}),
+        len(rows), ", ".join(pythons)))
+    venvs.update((py, base_venv(py, PACKAGES)) for py in pythons if py not in venvs)
     # Each release is installed once, by the first Python of its rows.
     installer = {}
-    for release, py in rows:
-        installer.setdefault(release, venvs[py])
+    for r in rows:
+        installer.setdefault(("starlette", r["starlette"]), venvs[r["python"]])
+        if r["sse"]:
+            installer.setdefault(("sse-starlette", r["sse"]), venvs[r["python"]])
     with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs) * 2) as pool:
-        targets = {r: pool.submit(starlette_dir, r, py) for r, py in installer.items()}
-        targets = {r: future.result() for r, future in targets.items()}
+        futures = {k: pool.submit(package_dir, k[0], k[1], py) for k, py in installer.items()}
+        dirs = {k: f.result() for k, f in futures.items()}
 
     def one(row):
-        release, py = row
-        python, target = venvs[py], targets[release]
-        unpatched, patched = probe(python, target, False), probe(python, target, True)
-        expected, problems = judge(release, py, unpatched, patched)
-        return {
-            "release": release,
-            "python": py,
-            "fixes": expected,
-            "unpatched": unpatched["results"],
-            "patched": patched["results"],
-            "unpatched_warnings": unpatched["warnings"],
-            "problems": problems,
-        }
+        python = venvs[row["python"]]
+        paths = [dirs[("starlette", row["starlette"])]]
+        if row["sse"]:
+            paths.insert(0, dirs[("sse-starlette", row["sse"])])
+        unpatched = probe(python, paths, False, bool(row["sse"]))
+        patched = probe(python, paths, True, bool(row["sse"]))
+        expected, problems = judge(row, unpatched, patched)
+        return dict(row, fixes=expected, unpatched=unpatched["results"], patched=patched["results"],
+                    unpatched_warnings=unpatched["warnings"], problems=problems)
 
     with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
         results = list(pool.map(one, rows))
@@ -192,12 +264,13 @@ def main():
     bad = [r for r in results if r["problems"]]
     for r in results:
         verdict = "ok" if not r["problems"] else "MISMATCH: " + "; ".join(r["problems"])
-        log("  {:<9} py{:<5} fixes={:<16} {}".format(r["release"], r["python"], ",".join(r["fixes"]) or "-", verdict))
+        what = "starlette {}".format(r["starlette"]) + (" + sse-starlette {}".format(r["sse"]) if r["sse"] else "")
+        log("  {:<38} py{:<5} fixes={:<34} {}".format(what, r["python"], ",".join(r["fixes"]) or "-", verdict))
     log("sweep: {} probes, {} agree with the range table, {} disagree ({:.0f}s)".format(
         len(results), len(results) - len(bad), len(bad), time.time() - started))
     if args.write:
         pythons_full = {
-            py: sh([venvs[py], "-c", "import platform; print(platform.python_version())"]).strip() for py in venvs
+            py: sh([venvs[py], "-c", "import platform; print(platform.python_version())"]).strip() for py in pythons
         }
         with open(args.write, "w", encoding="utf-8") as f:
             json.dump({"date": time.strftime("%Y-%m-%d"), "pythons": pythons_full, "rows": results},

@@ -1,16 +1,18 @@
-"""Backport Starlette 0.14.0's two StreamingResponse fixes to 0.12.0b3-0.13.8.
+"""Backport Starlette 0.14.0's two StreamingResponse fixes to 0.12.0b3-0.13.8
+(and sse-starlette 1.2.1's to its EventSourceResponse before 1.2.1).
 
-``import starlette_asyncstream`` installs them when the running Starlette
-needs them and does nothing at all otherwise. See the README, "Notes on
-monkey patching", for exactly what is replaced.
+``import starlette_asyncstream`` installs them when the running Starlette or
+sse-starlette needs them and does nothing at all otherwise. See the README,
+"Notes on monkey patching", for exactly what is replaced.
 """
 
 import os
+import sys
 import threading
 import warnings
-from typing import Dict, NamedTuple, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
-from ._ranges import FIXES, Fix
+from ._ranges import FIXES, PACKAGES, Fix
 from ._version import VersionKey, parse_version
 
 __version__ = "0.1.0"
@@ -24,23 +26,26 @@ __all__ = [
 ]
 
 DISABLE_ENV = "STARLETTE_ASYNCSTREAM_DISABLE"
+SSE_MODULE = "sse_starlette.sse"
 
 
 class StarletteLayoutWarning(UserWarning):
-    """The running Starlette is not what its version promises; nothing was patched."""
+    """Starlette (or sse-starlette) is not what its version promises; nothing of it was patched."""
 
 
 class FixStatus(NamedTuple):
     name: str
-    applies: bool  # the running Starlette is in this fix's range
+    applies: bool  # the running release(s) are in this fix's range
     installed: bool  # read off the patched objects, not remembered
     needed_here: bool  # without it, streaming fails on this Python
-    affected: str  # the range, "introduced <= starlette < fixed"
+    affected: str  # the range(s), "introduced <= package < fixed"
     upstream: str
     detail: str
 
 
 _lock = threading.RLock()
+# sse-starlette is patched when it is imported, not imported to be patched.
+_sse = {"wanted": False, "hooked": False}
 
 
 def _logger():  # logging is imported only when there is something to say
@@ -49,8 +54,41 @@ def _logger():  # logging is imported only when there is something to say
     return logging.getLogger(__name__)
 
 
-def _starlette() -> Tuple[Optional[str], Optional[VersionKey]]:
-    """The running Starlette's version string and its PEP 440 key.
+def _installed_version(module_name: str) -> Optional[str]:
+    """A distribution's version, without importing it when it is not imported yet.
+
+    From the module's __version__ if it is imported and has one (sse-starlette
+    0.10.x has none), else from the .dist-info/.egg-info beside it. Not
+    importlib.metadata: that import alone costs more than this whole package.
+    """
+    module = sys.modules.get(module_name)
+    if module is not None and isinstance(getattr(module, "__version__", None), str):
+        return module.__version__
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(module_name)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        site = os.path.dirname(location)
+        try:
+            entries = os.listdir(site)
+        except OSError:
+            continue
+        for entry in entries:
+            stem, ext = os.path.splitext(entry)
+            parts = stem.split("-")
+            if ext in (".dist-info", ".egg-info") and len(parts) > 1:
+                if parts[0].lower().replace(".", "_") == module_name:
+                    return parts[1]
+    return ""  # installed, version unknown
+
+
+def _versions() -> Dict[str, Tuple[Optional[str], Optional[VersionKey]]]:
+    """{distribution: (version text or None if absent, PEP 440 key or None)}.
 
     Imports only the ``starlette`` package (its __init__ holds nothing but
     the version), never starlette.responses: on a fixed release the import
@@ -58,20 +96,22 @@ def _starlette() -> Tuple[Optional[str], Optional[VersionKey]]:
     """
     try:
         import starlette
+
+        starlette_text: Optional[str] = str(getattr(starlette, "__version__", ""))
     except ImportError:
-        return None, None
-    text = str(getattr(starlette, "__version__", ""))
-    return text, parse_version(text)
+        starlette_text = None
+    found = {"starlette": starlette_text, "sse-starlette": _installed_version(PACKAGES["sse-starlette"])}
+    return {name: (text, None if text is None else parse_version(text)) for name, text in found.items()}
 
 
-def _applicable() -> Tuple[Optional[str], Tuple[Fix, ...]]:
+def _applicable() -> Tuple[Dict[str, Tuple[Optional[str], Optional[VersionKey]]], List[Fix]]:
     # THE guard: every decision to patch goes through this comparison.
-    text, key = _starlette()
-    if text is None:
-        return None, ()
-    if key is None:
-        raise _Layout("cannot read Starlette's version {!r}".format(text))
-    return text, tuple(fix for fix in FIXES if fix.contains(key))
+    versions = _versions()
+    for name, (text, key) in versions.items():
+        if text is not None and key is None:
+            raise _Layout("cannot read {}'s version {!r}".format(name, text))
+    keys = {name: key for name, (_, key) in versions.items()}
+    return versions, [fix for fix in FIXES if fix.applies(keys)]
 
 
 class _Layout(Exception):
@@ -86,35 +126,67 @@ def _warn_layout(reason: str) -> None:
     )
 
 
-def install() -> None:
-    """Install every fix the running Starlette needs. Idempotent, thread-safe.
+def _install_group(fixes: List[Fix]) -> None:
+    """Resolve every patch of the group, then apply them all, or warn and apply none."""
+    from . import _patches
 
-    On a Starlette outside every affected range this does nothing (and does
-    not import wrapt). A Starlette whose layout does not match its version
-    gets a StarletteLayoutWarning and is left untouched.
-    """
+    try:
+        patches = [_patches.patch_for(fix) for fix in fixes]
+    except Exception as exc:  # _patches.LayoutError, or a fork's surprise
+        _warn_layout("unexpected layout ({}: {})".format(type(exc).__name__, exc))
+        return
+    for patch in patches:
+        if patch.installed():
+            _logger().info("fix %r is already installed", patch.fix.name)
+        else:
+            patch.install()
+
+
+def _on_sse_import(module: object) -> None:
+    # wrapt post-import hook: sse_starlette.sse has just been imported.
     with _lock:
+        if not _sse["wanted"]:
+            return
         try:
-            version, fixes = _applicable()
-            if not fixes:
-                # Nothing to say, so no logging import: this is the no-op path.
-                return
-            from . import _patches
-
-            # Every patch is resolved before any is applied: all or nothing.
-            patches = [_patches.patch_for(fix) for fix in fixes]
+            _, fixes = _applicable()
         except _Layout as exc:
             _warn_layout(str(exc))
             return
-        except Exception as exc:  # _patches.LayoutError, or a fork's surprise
-            _warn_layout("unexpected Starlette layout ({}: {})".format(type(exc).__name__, exc))
+        sse_fixes = [f for f in fixes if f.package == "sse-starlette"]
+        if sse_fixes:
+            _install_group(sse_fixes)
+
+
+def install() -> None:
+    """Install every fix the running releases need. Idempotent, thread-safe.
+
+    Outside every affected range this does nothing (and does not import
+    wrapt). A release whose layout does not match its version gets a
+    StarletteLayoutWarning and is left untouched. sse-starlette, when it is
+    affected but not imported yet, is fixed when it is imported.
+    """
+    with _lock:
+        try:
+            _, fixes = _applicable()
+        except _Layout as exc:
+            _warn_layout(str(exc))
             return
-        for patch in patches:
-            if patch.installed():
-                _logger().info("fix %r is already installed", patch.fix.name)
-            else:
-                patch.install()
-                _logger().debug("installed fix %r: %s", patch.fix.name, patch.describe())
+        if not fixes:
+            # Nothing to say, so no logging import: this is the no-op path.
+            return
+        starlette_fixes = [f for f in fixes if f.package == "starlette"]
+        sse_fixes = [f for f in fixes if f.package == "sse-starlette"]
+        if starlette_fixes:
+            _install_group(starlette_fixes)
+        if sse_fixes:
+            _sse["wanted"] = True
+            if SSE_MODULE in sys.modules:
+                _install_group(sse_fixes)
+            elif not _sse["hooked"]:
+                import wrapt
+
+                wrapt.register_post_import_hook(_on_sse_import, SSE_MODULE)
+                _sse["hooked"] = True
 
 
 def uninstall() -> None:
@@ -124,16 +196,19 @@ def uninstall() -> None:
     wrapper is left in place, ours inside it is switched off (it then calls
     straight through to the original), and a warning says where.
     """
-    import sys
-
     with _lock:
+        _sse["wanted"] = False
         patches_module = sys.modules.get(__name__ + "._patches")
         if patches_module is None:
             _logger().info("nothing to uninstall")
             return
         try:
             _, fixes = _applicable()
-            patches = [patches_module.patch_for(fix) for fix in fixes]
+            patches = [
+                patches_module.patch_for(fix)
+                for fix in fixes
+                if fix.package == "starlette" or SSE_MODULE in sys.modules
+            ]
         except Exception as exc:
             _warn_layout("cannot uninstall ({}: {})".format(type(exc).__name__, exc))
             return
@@ -150,22 +225,39 @@ def uninstall() -> None:
                 )
 
 
+def _describe_range(fix: Fix) -> str:
+    text = "{} <= {} < {}".format(fix.introduced, fix.package, fix.fixed)
+    if fix.also:
+        text += " and {1} <= {0} < {2}".format(*fix.also)
+    return text
+
+
 def status() -> Dict[str, FixStatus]:
     """For each fix: does it apply here, is it installed (read off the objects)."""
-    import sys
-
-    text, key = _starlette()
+    try:
+        versions = _versions()
+    except Exception:  # pragma: no cover - status must always answer
+        versions = {}
+    keys = {name: key for name, (_, key) in versions.items()}
     patches_module = sys.modules.get(__name__ + "._patches")
     result = {}
     for fix in FIXES:
-        applies = key is not None and fix.contains(key)
+        text, key = versions.get(fix.package, (None, None))
+        applies = fix.applies(keys)
         installed = False
         if text is None:
-            detail = "Starlette is not installed"
+            detail = "{} is not installed".format(fix.package)
         elif key is None:
-            detail = "cannot read Starlette's version {!r}".format(text)
+            detail = "cannot read {}'s version {!r}".format(fix.package, text)
         elif not applies:
-            detail = "Starlette {} is outside the affected range".format(text)
+            detail = "{} {} is outside the affected range".format(fix.package, text)
+            if fix.also and fix.contains(key):
+                detail = "{} {} is outside the affected range".format(fix.also[0], versions[fix.also[0]][0])
+        elif fix.package == "sse-starlette" and SSE_MODULE not in sys.modules:
+            detail = (
+                "waiting: the fix is applied when sse_starlette is imported"
+                if _sse["wanted"] else "not installed (sse_starlette is not imported)"
+            )
         elif patches_module is None:
             detail = "not installed (opted out with {}, or uninstalled)".format(DISABLE_ENV)
         else:
@@ -181,7 +273,7 @@ def status() -> Dict[str, FixStatus]:
             applies=applies,
             installed=installed,
             needed_here=applies and sys.version_info[:2] >= fix.fails_from_python,
-            affected="{} <= starlette < {}".format(fix.introduced, fix.fixed),
+            affected=_describe_range(fix),
             upstream=fix.upstream,
             detail=detail,
         )
@@ -194,4 +286,7 @@ def _disabled_by_environment() -> bool:
 
 
 if not _disabled_by_environment():
-    install()
+    try:
+        install()
+    except Exception as exc:  # never a crash at import, whatever the installed releases look like
+        _warn_layout("install() failed ({}: {})".format(type(exc).__name__, exc))

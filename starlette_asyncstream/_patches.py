@@ -12,6 +12,7 @@ cycles restore the very same objects (gevent keeps such a registry too).
 
 import asyncio
 import functools
+import importlib
 import inspect
 from collections.abc import AsyncIterable
 from typing import Any, Callable, Dict, List, Tuple
@@ -112,22 +113,20 @@ def _make_init(original: Callable[..., None], switch: _Switch) -> Callable[..., 
     return __init__
 
 
-def _dispatch_targets(responses: Any, concurrency: Any) -> List[Tuple[Any, str, Any]]:
-    cls = getattr(responses, "StreamingResponse", None)
+def _init_target(module: Any, class_name: str) -> List[Tuple[Any, str, Any]]:
+    cls = getattr(module, class_name, None)
     if not inspect.isclass(cls):
-        raise LayoutError("starlette.responses.StreamingResponse is missing or not a class")
+        raise LayoutError("{}.{} is missing or not a class".format(module.__name__, class_name))
     init = vars(cls).get("__init__")
     if init is None:
-        raise LayoutError("StreamingResponse defines no __init__ of its own")
+        raise LayoutError("{} defines no __init__ of its own".format(class_name))
     original = _unwrap_ours(init)
     try:
         params = list(inspect.signature(original).parameters)
     except (TypeError, ValueError):
         params = []
     if params[:2] != ["self", "content"]:
-        raise LayoutError(
-            "StreamingResponse.__init__ does not take (self, content, ...): {}".format(params)
-        )
+        raise LayoutError("{}.__init__ does not take (self, content, ...): {}".format(class_name, params))
     return [(cls, "__init__", init)]
 
 
@@ -158,14 +157,17 @@ def _make_run_until_first_complete(original: Callable[..., Any], switch: _Switch
     return wrapt.FunctionWrapper(original, wrapper)
 
 
-def _tasks_targets(responses: Any, concurrency: Any) -> List[Tuple[Any, str, Any]]:
-    # starlette.responses did `from starlette.concurrency import
-    # run_until_first_complete`: two references, both must be replaced.
+def _tasks_targets(*modules: Any) -> List[Tuple[Any, str, Any]]:
+    # starlette.responses (and sse-starlette 0.5-0.9) did `from
+    # starlette.concurrency import run_until_first_complete`: each module
+    # holds its own reference, and each must be replaced.
     targets = []
-    for module in (concurrency, responses):
+    for module in modules:
         current = getattr(module, "run_until_first_complete", None)
         if current is None:
             raise LayoutError("{}.run_until_first_complete is missing".format(module.__name__))
+        if any(current is b.replacement and b.owner is not module for b in _BINDINGS.values()):
+            continue  # imported after our fix of starlette.concurrency: already ours
         if not inspect.iscoroutinefunction(_unwrap_ours(current)):
             raise LayoutError(
                 "{}.run_until_first_complete is not a coroutine function".format(module.__name__)
@@ -176,9 +178,12 @@ def _tasks_targets(responses: Any, concurrency: Any) -> List[Tuple[Any, str, Any
 
 # --- registry ----------------------------------------------------------------
 
+# fix name -> (modules it patches, where in them, how to make a replacement)
 _MAKERS = {
-    "dispatch": (_dispatch_targets, _make_init),
-    "tasks": (_tasks_targets, _make_run_until_first_complete),
+    "dispatch": (("starlette.responses",), lambda m: _init_target(m, "StreamingResponse"), _make_init),
+    "tasks": (("starlette.concurrency", "starlette.responses"), _tasks_targets, _make_run_until_first_complete),
+    "sse-dispatch": (("sse_starlette.sse",), lambda m: _init_target(m, "EventSourceResponse"), _make_init),
+    "sse-tasks": (("sse_starlette.sse",), _tasks_targets, _make_run_until_first_complete),
 }
 
 # (id(owner), attribute) -> _Binding; holds the owner, so ids stay unique.
@@ -241,17 +246,17 @@ class Patch:
 
 
 def patch_for(fix: Fix) -> Patch:
-    """The Patch for this fix against the Starlette modules imported now.
+    """The Patch for this fix against the modules as they are now.
 
-    Raises LayoutError, before anything is changed, when a target is missing.
+    Imports Starlette's modules if needed (install() only asks on an affected
+    release); sse-starlette's is only asked for once it is imported. Raises
+    LayoutError, before anything is changed, when a target is missing.
     """
-    import starlette.concurrency as concurrency
-    import starlette.responses as responses
-
-    find_targets, make = _MAKERS[fix.name]
+    module_names, find_targets, make = _MAKERS[fix.name]
+    modules = [importlib.import_module(name) for name in module_names]
     switch = _SWITCHES.setdefault(fix.name, _Switch())
     bindings = []
-    for owner, attribute, current in find_targets(responses, concurrency):
+    for owner, attribute, current in find_targets(*modules):
         key = (id(owner), attribute)
         binding = _BINDINGS.get(key)
         if binding is None or binding.owner is not owner or (

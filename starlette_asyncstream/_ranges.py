@@ -8,20 +8,23 @@ Ranges are half-open, ``introduced <= version < fixed``, compared per PEP 440
 
 The boundaries were read off the published sdists of every release and
 reproduced by running them (see the README, "Which releases are patched").
+A row names the distribution whose version it is about (`package`); a row
+can also require a second range of another distribution (`also`).
 """
 
-from typing import Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 from ._version import VersionKey, parse_version
 
-__all__ = ["Fix", "FIXES", "fixes_for"]
+__all__ = ["Fix", "FIXES", "PACKAGES"]
 
 
 class Fix:
     """One row of the table. (A plain class: a typing.NamedTuple costs more
     to create than the whole rest of the no-op import.)"""
 
-    __slots__ = ("name", "summary", "introduced", "fixed", "upstream", "fails_from_python", "before_that")
+    __slots__ = ("name", "summary", "introduced", "fixed", "upstream", "fails_from_python", "before_that",
+                 "package", "also")
 
     def __init__(
         self,
@@ -34,6 +37,8 @@ class Fix:
         # backport still runs (it is what 0.14.x does) but nothing was failing.
         fails_from_python: Tuple[int, int],
         before_that: Optional[str],
+        package: str = "starlette",
+        also: Optional[Tuple[str, str, str]] = None,  # (package, introduced, fixed)
     ) -> None:
         self.name = name
         self.summary = summary
@@ -42,16 +47,32 @@ class Fix:
         self.upstream = upstream
         self.fails_from_python = fails_from_python
         self.before_that = before_that
+        self.package = package
+        self.also = also
+
+    def applies(self, versions: Dict[str, Optional[VersionKey]]) -> bool:
+        """Every range of the row holds for these versions ({package: key or None})."""
+        ranges = [(self.package, self.introduced, self.fixed)] + ([self.also] if self.also else [])
+        for package, low, high in ranges:
+            version = versions.get(package)
+            if version is None or not _within(version, low, high):
+                return False
+        return True
 
     def contains(self, version: VersionKey) -> bool:
-        # The upper bound first: on a fixed release ("0.14.0" <= version) that
+        """Is this version of `package` in the row's own range?"""
+        return _within(version, self.introduced, self.fixed)
+
+
+def _within(version: VersionKey, introduced: str, fixed: str) -> bool:
+    # The upper bound first: on a fixed release ("0.14.0" <= version) that
         # answers without parsing "0.12.0b3", whose pre-release suffix needs
         # the full PEP 440 pattern compiled (see _version).
-        high = parse_version(self.fixed)
+        high = parse_version(fixed)
         assert high is not None
         if version >= high:
             return False
-        low = parse_version(self.introduced)
+        low = parse_version(introduced)
         assert low is not None
         return low <= version
 
@@ -92,27 +113,59 @@ FIXES = (
         fails_from_python=(3, 11),
         before_that="a DeprecationWarning on Python 3.9 and 3.10, silent before 3.9",
     ),
+    Fix(
+        name="sse-dispatch",
+        summary=(
+            "sse-starlette's EventSourceResponse uses any async iterable as its "
+            "body iterator (it copied the isasyncgen dispatch: TypeError: 'X' "
+            "object is not an iterator, on any Starlette)"
+        ),
+        # Every release up to 1.1.6 tests inspect.isasyncgen(content);
+        # sysid/sse-starlette #42 reported it, #43 switched to
+        # isinstance(content, AsyncIterable) in 1.2.1.
+        introduced="0.1.0",
+        fixed="1.2.1",
+        upstream="sysid/sse-starlette #42 (report), #43 (fix, 1.2.1)",
+        fails_from_python=(3, 0),
+        before_that=None,
+        package="sse-starlette",
+    ),
+    Fix(
+        name="sse-tasks",
+        summary=(
+            "sse-starlette's own reference to Starlette's run_until_first_complete "
+            "gets the tasks fix (0.5.0-0.9.0 import it by name; legacy Starlette's "
+            "passes bare coroutines to asyncio.wait)"
+        ),
+        # 0.5.0 added `from starlette.concurrency import run_until_first_complete`;
+        # 0.10.0 moved to anyio task groups. The function passes bare coroutines
+        # in Starlette 0.13.0 (where it appeared) to 0.13.8 (#1066 fixed it).
+        introduced="0.5.0",
+        fixed="0.10.0",
+        upstream="sse-starlette 0.5.0 (imports it), 0.10.0 (anyio); encode/starlette #1066",
+        fails_from_python=(3, 11),
+        before_that="a DeprecationWarning on Python 3.9 and 3.10, silent before 3.9",
+        package="sse-starlette",
+        also=("starlette", "0.13.0", "0.14.0"),
+    ),
 )
 
 
-def fixes_for(version: VersionKey) -> Tuple[Fix, ...]:
-    """The fixes whose range contains this Starlette version."""
-    return tuple(fix for fix in FIXES if fix.contains(version))
+PACKAGES = {"starlette": "starlette", "sse-starlette": "sse_starlette"}  # distribution: module
 
 
 def markdown_table() -> str:
     """The README's "which releases get which fix" table, made from FIXES."""
     rows = [
-        "| fix | affected Starlette releases | fails on | what it does | upstream |",
+        "| fix | affected releases | fails on | what it does | upstream |",
         "| --- | --- | --- | --- | --- |",
     ]
     for fix in FIXES:
         fails = "every Python" if fix.fails_from_python <= (3, 0) else "Python >= {}.{}".format(*fix.fails_from_python)
         if fix.before_that:
             fails += " ({})".format(fix.before_that)
-        rows.append(
-            "| `{}` | {} <= version < {} | {} | {} | {} |".format(
-                fix.name, fix.introduced, fix.fixed, fails, fix.summary, fix.upstream
-            )
-        )
+        affected = "{} {} <= version < {}".format(fix.package, fix.introduced, fix.fixed)
+        if fix.also:
+            affected += ", with {} {} <= version < {}".format(*fix.also)
+        rows.append("| `{}` | {} | {} | {} | {} |".format(fix.name, affected, fails, fix.summary, fix.upstream))
     return "\n".join(rows)

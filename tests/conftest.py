@@ -23,9 +23,30 @@ STARLETTE = parse_version(starlette.__version__)
 PY = sys.version_info[:2]
 
 
+def installed_version(distribution, module):
+    """A distribution's version, read independently of the package under test."""
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+    except ImportError:  # Python 3.6/3.7: the module's own __version__
+        try:
+            return getattr(__import__(module), "__version__", None)
+        except ImportError:
+            return None
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return None
+
+
+VERSIONS = {
+    "starlette": STARLETTE,
+    "sse-starlette": parse_version(installed_version("sse-starlette", "sse_starlette") or "") or None,
+}
+
+
 def applies(name):
-    """Does the range table put the running Starlette in fix `name`'s range?"""
-    return next(f for f in FIXES if f.name == name).contains(STARLETTE)
+    """Does the range table put the running releases in fix `name`'s range(s)?"""
+    return next(f for f in FIXES if f.name == name).applies(VERSIONS)
 
 
 def starlette_at_least(text):

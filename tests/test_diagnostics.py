@@ -28,7 +28,7 @@ def test_json_report_schema_and_exit_code():
     import starlette
 
     assert report["starlette"]["version"] == starlette.__version__
-    assert [f["name"] for f in report["fixes"]] == ["dispatch", "tasks"]
+    assert [f["name"] for f in report["fixes"]] == ["dispatch", "tasks", "sse-dispatch", "sse-tasks"]
     for fix in report["fixes"]:
         assert fix["applies"] == applies(fix["name"])
         assert fix["installed"] == fix["applies"]  # installed by the import
@@ -75,8 +75,8 @@ print(json.dumps([rc, report["opted_out"], [f["installed"] for f in report["fixe
 """
     rc, opted_out, reported, after = json.loads(run_python(code, env={"STARLETTE_ASYNCSTREAM_DISABLE": "1"}).stdout)
     assert opted_out is True
-    assert reported == [False, False]
-    assert after == [False, False]  # the self-test installed, then uninstalled again
+    assert not any(reported)
+    assert not any(after)  # the self-test installed, then uninstalled again
     assert rc == (0 if starlette_at_least("0.12.0b3") else 1)
 
 
@@ -130,7 +130,7 @@ def test_run_starts_a_python_command_with_the_fix_installed(tmp_path):
     )
     proc = main("run", sys.executable, str(script))
     assert proc.returncode == 7  # the command's own exit status
-    assert json.loads(proc.stdout) == [True, True]
+    assert all(json.loads(proc.stdout))
 
 
 def test_run_keeps_an_existing_sitecustomize_working(tmp_path):

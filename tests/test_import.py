@@ -77,8 +77,8 @@ def test_opt_out_variable_patches_nothing_but_explicit_install_works(value):
         run_python(code, env={"STARLETTE_ASYNCSTREAM_DISABLE": value}).stdout
     )
     assert untouched is True
-    assert installed == [False, False]
-    assert after == [True, True]
+    assert not any(installed)
+    assert all(after)
     assert wrapt_loaded == AFFECTED
 
 
@@ -105,7 +105,7 @@ def test_import_on_a_fixed_release_is_a_true_noop():
         assert result["has_wrapped"] is applies("dispatch")
     else:
         assert result["heavy"] == []
-        assert result["installed"] == [False, False]
+        assert not any(result["installed"])
         assert result["has_wrapped"] is False
 
 
@@ -156,4 +156,4 @@ print(json.dumps({
     assert result["categories"] == ["StarletteLayoutWarning"], result
     assert "nothing was patched" in result["messages"][0]
     assert result["untouched"] is True
-    assert result["installed"] == [False, False]
+    assert not any(result["installed"])

@@ -70,6 +70,25 @@ def test_table_ranges(version, dispatch, tasks):
     assert fixes["tasks"].contains(key) is tasks
 
 
+@pytest.mark.parametrize(
+    "sse, starlette, expected",
+    [
+        ("0.1.0", "0.12.13", {"sse-dispatch"}),
+        ("0.4.0", "0.13.6", {"sse-dispatch"}),
+        ("0.5.0", "0.13.6", {"sse-dispatch", "sse-tasks"}),
+        ("0.5.0", "0.13.0", {"sse-dispatch", "sse-tasks"}),  # outside the Starlette tasks range
+        ("0.9.0", "0.14.0", {"sse-dispatch"}),  # 0.14's function makes tasks itself
+        ("0.10.0", "0.13.6", {"sse-dispatch"}),
+        ("1.1.6", "1.10.0", {"sse-dispatch"}),  # the copied bug bites on new Starlette too
+        ("1.2.1", "0.13.6", set()),
+        (None, "0.13.6", set()),
+    ],
+)
+def test_sse_rows(sse, starlette, expected):
+    versions = {"starlette": parse_version(starlette), "sse-starlette": parse_version(sse) if sse else None}
+    assert {f.name for f in FIXES if f.package == "sse-starlette" and f.applies(versions)} == expected
+
+
 # Unpatched probes of the running release: the table must match reality.
 UNPATCHED = """
 import asyncio, httpx
@@ -117,13 +136,17 @@ def test_the_table_matches_what_the_unpatched_release_does():
 
 # The release just before each boundary in the table (read off the index).
 RELEASE_BEFORE = {"0.12.0b3": "0.12.0b2", "0.13.3": "0.13.2", "0.14.0": "0.13.8"}
+# sse-starlette's boundaries (0.1.0 is its first release; 0.4.0|0.5.0 and
+# 0.9.0|0.10.0 are proven by the sweep's boundary leg, which CI runs).
+SSE_LEGS = {"1.1.6", "1.2.1"}
 
 
-def tox_legs():
-    """{starlette version pinned by a tox factor: [envs that use it]}"""
+def tox_legs(distribution="starlette"):
+    """{version of distribution pinned by a tox factor: [envs that use it]}"""
     parser = configparser.ConfigParser(interpolation=None)
     parser.read(os.path.join(ROOT, "tox.ini"))
-    pins = dict(re.findall(r"^\s*(s[0-9a-z]+): starlette==(\S+)\s*$", parser["testenv"]["deps"], re.M))
+    pattern = r"^\s*([a-z0-9]+): {}==(\S+)\s*$".format(re.escape(distribution))
+    pins = dict(re.findall(pattern, parser["testenv"]["deps"], re.M))
     envlist = re.split(r"[\s,]+", parser["tox"]["env_list"].strip())
     legs = {}
     for env in envlist:
@@ -136,11 +159,13 @@ def tox_legs():
 @pytest.mark.skipif(not os.path.exists(os.path.join(ROOT, "tox.ini")), reason="tox.ini is not shipped in the wheel")
 def test_tox_matrix_has_a_leg_on_both_sides_of_every_boundary():
     legs = tox_legs()
-    for fix in FIXES:
+    sse_legs = set(tox_legs("sse-starlette"))
+    assert SSE_LEGS <= sse_legs, "no tox leg with sse-starlette {}".format(SSE_LEGS - sse_legs)
+    for fix in (f for f in FIXES if f.package == "starlette"):
         for bound in (fix.introduced, fix.fixed):
             assert bound in legs, "no tox leg on {} ({} boundary)".format(bound, fix.name)
             assert RELEASE_BEFORE[bound] in legs, "no tox leg just before {}".format(bound)
-    for fix in FIXES:
+    for fix in (f for f in FIXES if f.package == "starlette"):
         if fix.fails_from_python > (3, 0):
             on_py = [env for v, envs in legs.items() if fix.contains(parse_version(v)) for env in envs]
             assert any(

@@ -1,0 +1,207 @@
+"""sse-starlette's EventSourceResponse, as released, with the one-line import.
+
+Legs (tox factor sse*): 0.6.2 with Starlette 0.13.6 on Python 3.6 and 3.8,
+0.10.3 with 0.13.6 on 3.11, 1.1.6 with the newest Starlette, and 1.2.1 (the
+upstream fix), where nothing may be patched. The expected event stream is
+what 1.2.1 sends for the same iterator: the 1.2.1 leg runs these assertions
+unpatched, which is how they are checked against it. Pings are counted, not
+compared byte for byte: their format is sse-starlette's own and changed
+between releases (an "event: ping" in 0.x, a ": ping" comment in 1.x).
+"""
+
+import asyncio
+import json
+import sys
+
+import httpx
+import pytest
+
+import starlette_asyncstream as sa
+from conftest import applies, run, run_python
+from servers.conftest import free_port, get, serving
+
+pytestmark = pytest.mark.usefixtures("patched")
+
+EVENTS = [{"data": "hello"}, {"event": "tick", "id": 1, "data": "multi\nline"}, "plain"]
+# What sse-starlette 1.2.1 sends for EVENTS (separator \r\n).
+STREAM = ["data: hello", "id: 1\r\nevent: tick\r\ndata: multi\r\ndata: line", "data: plain"]
+
+
+class Feed:
+    """A queue-like event source: a custom async iterator, not a generator."""
+
+    def __init__(self, items=EVENTS, pause_before_last=0.0):
+        self.items, self.pause = list(items), pause_before_last
+        self.i = 0
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        if self.i >= len(self.items):
+            raise StopAsyncIteration
+        if self.pause and self.i == len(self.items) - 1:
+            await asyncio.sleep(self.pause)
+        self.i += 1
+        return self.items[self.i - 1]
+
+
+async def agen():
+    for item in EVENTS:
+        yield item
+
+
+def sgen():
+    for item in EVENTS:
+        yield item
+
+
+def split(body):
+    """(data events, ping count) of an event stream."""
+    events, pings = [], 0
+    for block in body.decode().split("\r\n\r\n"):
+        if not block:
+            continue
+        if block.startswith(":") or "event: ping" in block:
+            pings += 1
+        else:
+            events.append(block)
+    return events, pings
+
+
+async def fetch(make):
+    async def app(scope, receive, send):
+        await make()(scope, receive, send)
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        return await client.get("/")
+
+
+def response_class():
+    from sse_starlette.sse import EventSourceResponse
+
+    return EventSourceResponse
+
+
+@pytest.mark.parametrize("kind", ["custom async iterator", "async generator", "sync generator"])
+def test_event_stream_is_what_121_sends(kind):
+    make = {"custom async iterator": Feed, "async generator": agen, "sync generator": sgen}[kind]
+    r = run(fetch(lambda: response_class()(make())))
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/event-stream")
+    assert r.headers["cache-control"] == "no-cache"
+    events, pings = split(r.content)
+    assert events == STREAM
+    assert r.content.endswith(b"\r\n\r\n")  # the stream ended after the last event
+
+
+def test_pings_keep_flowing_while_the_iterator_waits():
+    r = run(fetch(lambda: response_class()(Feed(pause_before_last=2.2), ping=1)))
+    events, pings = split(r.content)
+    assert events == STREAM
+    assert pings >= 1
+
+
+def test_the_content_object_is_the_body_iterator():
+    async def construct(content):  # 0.x releases ask for the running loop in __init__
+        return response_class()(content).body_iterator
+
+    content = Feed()
+    assert run(construct(content)) is content
+
+
+def test_status_and_identity():
+    st = sa.status()
+    for name in ("sse-dispatch", "sse-tasks"):
+        assert st[name].applies == applies(name)
+        assert st[name].installed == applies(name), st[name]
+    from sse_starlette import sse
+
+    init = vars(sse.EventSourceResponse)["__init__"]
+    assert hasattr(init, "__wrapped__") == applies("sse-dispatch")
+
+
+PROBE = """
+import asyncio, json, sys
+{first}
+import httpx
+
+class Feed:
+    def __init__(self):
+        self.i = 0
+    def __aiter__(self):
+        return self
+    async def __anext__(self):
+        self.i += 1
+        if self.i > 2:
+            raise StopAsyncIteration
+        return {{"data": "e%d" % self.i}}
+
+async def main():
+    from sse_starlette.sse import EventSourceResponse
+    async def app(scope, receive, send):
+        await EventSourceResponse(Feed())(scope, receive, send)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        return (await c.get("/")).text
+
+try:
+    out = asyncio.new_event_loop().run_until_complete(main())
+except Exception as exc:
+    while getattr(exc, "exceptions", None):  # anyio task groups (0.10+) wrap it
+        exc = exc.exceptions[0]
+    out = "ERROR %s: %s" % (type(exc).__name__, exc)
+print(json.dumps({{"out": out, "wrapt": "wrapt" in sys.modules}}))
+"""
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "import starlette_asyncstream\nassert 'sse_starlette' not in sys.modules  # not force-imported",
+        "import sse_starlette.sse\nimport starlette_asyncstream",
+        "",
+    ],
+    ids=["package-first", "sse-first", "without-the-package"],
+)
+def test_import_order_and_the_unpatched_release(first):
+    result = json.loads(run_python(PROBE.format(first=first)).stdout)
+    if first or not applies("sse-dispatch"):
+        assert result["out"] == "data: e1\r\n\r\ndata: e2\r\n\r\n", result
+    else:
+        assert result["out"].startswith("ERROR TypeError"), result
+    if first and not (applies("sse-dispatch") or applies("dispatch") or applies("tasks")):
+        assert result["wrapt"] is False  # the no-op promise holds with sse-starlette installed
+
+
+APP = """
+import starlette_asyncstream
+import asyncio
+from sse_starlette.sse import EventSourceResponse
+
+class Feed:
+    def __init__(self):
+        self.i = 0
+    def __aiter__(self):
+        return self
+    async def __anext__(self):
+        await asyncio.sleep(0.01)
+        self.i += 1
+        if self.i > 5:
+            raise StopAsyncIteration
+        return {"data": "event %d" % self.i}
+
+async def app(scope, receive, send):
+    if scope["type"] == "http":
+        await EventSourceResponse(Feed())(scope, receive, send)
+"""
+
+
+def test_behind_uvicorn(tmp_path):
+    (tmp_path / "sse_app.py").write_text(APP)
+    port = free_port()
+    argv = [sys.executable, "-m", "uvicorn", "sse_app:app", "--host", "127.0.0.1", "--port", str(port),
+            "--log-level", "warning"]
+    with serving(argv, tmp_path, port):
+        status, headers, body = get(port)
+    assert status == 200
+    assert split(body)[0] == ["data: event {}".format(i) for i in range(1, 6)]
