@@ -1,8 +1,8 @@
-"""The replacements themselves. Imported only on an affected Starlette.
+"""The replacements themselves. Imported only where a fix applies.
 
-This is the only module that imports wrapt, and ``__init__`` imports it only
-once the range table says the running Starlette needs a fix, so that on
-0.14.0 and later the package stays a true no-op.
+This module imports wrapt, and ``__init__`` imports it only once the range
+table says the running Starlette (or sse-starlette) needs a fix, so that
+elsewhere the package stays a true no-op.
 
 Every replaced attribute is a ``_Binding``: where it lives, the original
 object, and our replacement, which keeps the original as ``__wrapped__``.
@@ -28,7 +28,7 @@ _create_task = getattr(asyncio, "create_task", asyncio.ensure_future)
 
 
 class LayoutError(Exception):
-    """The running Starlette does not look like the release range says."""
+    """The running Starlette (or sse-starlette) does not look like its release range says."""
 
 
 class _Switch:
@@ -79,7 +79,7 @@ class _Binding:
         return "absent"
 
 
-# --- fix "dispatch": StreamingResponse.__init__ ------------------------------
+# --- fixes "dispatch" and "sse-dispatch": the response classes' __init__ -----
 
 
 async def _stand_in_generator():  # pragma: no cover - never iterated
@@ -130,7 +130,7 @@ def _init_target(module: Any, class_name: str) -> List[Tuple[Any, str, Any]]:
     return [(cls, "__init__", init)]
 
 
-# --- fix "tasks": run_until_first_complete ----------------------------------
+# --- fixes "tasks" and "sse-tasks": references to run_until_first_complete ----
 
 
 async def _first_complete(*args: Tuple[Callable[..., Any], Dict[str, Any]]) -> None:
@@ -211,6 +211,8 @@ class Patch:
         return self.switch.on and all(b.state() != "absent" for b in self.bindings)
 
     def describe(self) -> str:
+        if not self.bindings:
+            return "nothing to replace: the reference already is our replacement"
         parts = []
         for b in self.bindings:
             state = b.state()
