@@ -104,25 +104,25 @@ def _versions() -> Dict[str, Tuple[Optional[str], Optional[VersionKey]]]:
     return {name: (text, None if text is None else parse_version(text)) for name, text in found.items()}
 
 
-def _applicable() -> Tuple[Dict[str, Tuple[Optional[str], Optional[VersionKey]]], List[Fix]]:
-    # THE guard: every decision to patch goes through this comparison.
-    versions = _versions()
-    for name, (text, key) in versions.items():
+def _applicable() -> List[Fix]:
+    """THE guard: every decision to patch goes through this comparison.
+
+    A distribution whose version cannot be read gets a warning, and none of
+    its fixes apply; the other distribution's fixes still do.
+    """
+    keys = {}
+    for name, (text, key) in _versions().items():
         if text is not None and key is None:
-            raise _Layout("cannot read {}'s version {!r}".format(name, text))
-    keys = {name: key for name, (_, key) in versions.items()}
-    return versions, [fix for fix in FIXES if fix.applies(keys)]
+            _warn_layout("cannot read {}'s version {!r}".format(name, text), stacklevel=4)
+        keys[name] = key
+    return [fix for fix in FIXES if fix.applies(keys)]
 
 
-class _Layout(Exception):
-    pass
-
-
-def _warn_layout(reason: str) -> None:
+def _warn_layout(reason: str, stacklevel: int = 3) -> None:
     warnings.warn(
-        "starlette_asyncstream: {}; nothing was patched".format(reason),
+        "starlette_asyncstream: {}; nothing of it was patched".format(reason),
         StarletteLayoutWarning,
-        stacklevel=3,
+        stacklevel=stacklevel,
     )
 
 
@@ -147,12 +147,7 @@ def _on_sse_import(module: object) -> None:
     with _lock:
         if not _sse["wanted"]:
             return
-        try:
-            _, fixes = _applicable()
-        except _Layout as exc:
-            _warn_layout(str(exc))
-            return
-        sse_fixes = [f for f in fixes if f.package == "sse-starlette"]
+        sse_fixes = [f for f in _applicable() if f.package == "sse-starlette"]
         if sse_fixes:
             _install_group(sse_fixes)
 
@@ -166,11 +161,7 @@ def install() -> None:
     affected but not imported yet, is fixed when it is imported.
     """
     with _lock:
-        try:
-            _, fixes = _applicable()
-        except _Layout as exc:
-            _warn_layout(str(exc))
-            return
+        fixes = _applicable()
         if not fixes:
             # Nothing to say, so no logging import: this is the no-op path.
             return
@@ -203,10 +194,9 @@ def uninstall() -> None:
             _logger().info("nothing to uninstall")
             return
         try:
-            _, fixes = _applicable()
             patches = [
                 patches_module.patch_for(fix)
-                for fix in fixes
+                for fix in _applicable()
                 if fix.package == "starlette" or SSE_MODULE in sys.modules
             ]
         except Exception as exc:
