@@ -10,7 +10,7 @@ import os
 import sys
 import threading
 import warnings
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from ._ranges import FIXES, PACKAGES, Fix
 from ._version import VersionKey, parse_version
@@ -54,11 +54,39 @@ def _logger():  # logging is imported only when there is something to say
     return logging.getLogger(__name__)
 
 
+def _metadata_version(site: str, distribution_module: str) -> Optional[str]:
+    """The version in a .dist-info/.egg-info for this distribution in `site`, if there is one."""
+    try:
+        entries = os.listdir(site)
+    except OSError:  # not a directory (a zip on sys.path), or gone
+        return None
+    for entry in entries:
+        stem, ext = os.path.splitext(entry)
+        name, _, version = stem.partition("-")
+        if ext not in (".dist-info", ".egg-info") or name.lower().replace(".", "_") != distribution_module:
+            continue
+        if version:
+            return version.partition("-")[0]
+        # setuptools' "develop" mode: <name>.egg-info with the version inside.
+        try:
+            with open(os.path.join(site, entry, "PKG-INFO"), encoding="utf-8") as f:
+                for line in f:
+                    if line.startswith("Version:"):
+                        return line.split(":", 1)[1].strip()
+        except OSError:
+            pass
+    return None
+
+
 def _installed_version(module_name: str) -> Optional[str]:
     """A distribution's version, without importing it when it is not imported yet.
 
-    From the module's __version__ if it is imported and has one (sse-starlette
-    0.10.x has none), else from the .dist-info/.egg-info beside it. Not
+    None when it is not installed; "" when it is, but no version can be read
+    before it is imported (a vendored copy with no metadata). Read from the
+    module's __version__ if it is imported and has one (sse-starlette 0.9 and
+    0.10 have none), else from metadata: beside the package first (a normal
+    install), then on sys.path in order (an editable install keeps its
+    .dist-info in site-packages, away from the checkout). Not
     importlib.metadata: that import alone costs more than this whole package.
     """
     module = sys.modules.get(module_name)
@@ -72,19 +100,12 @@ def _installed_version(module_name: str) -> Optional[str]:
         return None
     if spec is None or not spec.submodule_search_locations:
         return None
-    for location in spec.submodule_search_locations:
-        site = os.path.dirname(location)
-        try:
-            entries = os.listdir(site)
-        except OSError:
-            continue
-        for entry in entries:
-            stem, ext = os.path.splitext(entry)
-            parts = stem.split("-")
-            if ext in (".dist-info", ".egg-info") and len(parts) > 1:
-                if parts[0].lower().replace(".", "_") == module_name:
-                    return parts[1]
-    return ""  # installed, version unknown
+    beside = [os.path.dirname(location) for location in spec.submodule_search_locations]
+    for site in beside + [entry or os.curdir for entry in sys.path]:
+        version = _metadata_version(site, module_name)
+        if version is not None:
+            return version
+    return ""
 
 
 def _versions() -> Dict[str, Tuple[Optional[str], Optional[VersionKey]]]:
@@ -104,18 +125,36 @@ def _versions() -> Dict[str, Tuple[Optional[str], Optional[VersionKey]]]:
     return {name: (text, None if text is None else parse_version(text)) for name, text in found.items()}
 
 
-def _applicable() -> List[Fix]:
+def _applicable(versions: Optional[Dict[str, Tuple[Optional[str], Optional[VersionKey]]]] = None) -> List[Fix]:
     """THE guard: every decision to patch goes through this comparison.
 
     A distribution whose version cannot be read gets a warning, and none of
-    its fixes apply; the other distribution's fixes still do.
+    its fixes apply; the other distribution's fixes still do. An
+    sse-starlette copy with no metadata at all ("" below) is not warned
+    about: once imported it is judged by its own code (see _judged_by_code).
     """
+    versions = _versions() if versions is None else versions
     keys = {}
-    for name, (text, key) in _versions().items():
-        if text is not None and key is None:
+    for name, (text, key) in versions.items():
+        if text is not None and key is None and (text or name == "starlette"):
             _warn_layout("cannot read {}'s version {!r}".format(name, text), stacklevel=4)
         keys[name] = key
-    return [fix for fix in FIXES if fix.applies(keys)]
+    return [fix for fix in FIXES if fix.applies(keys) or _judged_by_code(fix, versions, keys)]
+
+
+def _judged_by_code(fix: Fix, versions: Dict[str, Tuple[Optional[str], Optional[VersionKey]]],
+                    keys: Dict[str, Optional[VersionKey]]) -> bool:
+    """For an imported sse-starlette with no version to read (vendored): does its code have the bug?"""
+    if fix.package != "sse-starlette" or versions.get(fix.package, (None,))[0] != "" or SSE_MODULE not in sys.modules:
+        return False
+    # Its own range is replaced by a look at the code; any other range of
+    # the row (the Starlette one of sse-tasks) still holds as written.
+    as_if = dict(keys)
+    as_if[fix.package] = parse_version(fix.introduced)
+    if not fix.applies(as_if):
+        return False
+    patches = _patches_module()
+    return patches is not None and patches.has_legacy_code(fix)
 
 
 def _warn_layout(reason: str, stacklevel: int = 3) -> None:
@@ -126,12 +165,32 @@ def _warn_layout(reason: str, stacklevel: int = 3) -> None:
     )
 
 
+WRAPT_HINT = "pip install 'wrapt>=1.14,<3'"
+
+
+def _patches_module(fixes: Optional[List[Fix]] = None) -> Any:
+    """Our replacements (which import wrapt), or None with a warning when wrapt cannot be imported."""
+    try:
+        from . import _patches
+    except ImportError as exc:  # a --no-deps install, or a wrapt built for another Python
+        if fixes:
+            warnings.warn(
+                "starlette_asyncstream: {} not installed: wrapt cannot be imported ({}); {}".format(
+                    ", ".join(f.name for f in fixes), exc, WRAPT_HINT),
+                RuntimeWarning,
+                stacklevel=4,
+            )
+        return None
+    return _patches
+
+
 def _install_group(fixes: List[Fix]) -> None:
     """Resolve every patch of the group, then apply them all, or warn and apply none."""
-    from . import _patches
-
+    patches_module = _patches_module(fixes)
+    if patches_module is None:
+        return
     try:
-        patches = [_patches.patch_for(fix) for fix in fixes]
+        patches = [patches_module.patch_for(fix) for fix in fixes]
     except Exception as exc:  # _patches.LayoutError, or a fork's surprise
         _warn_layout("unexpected layout ({}: {})".format(type(exc).__name__, exc))
         return
@@ -143,7 +202,8 @@ def _install_group(fixes: List[Fix]) -> None:
 
 
 def _on_sse_import(module: object) -> None:
-    # wrapt post-import hook: sse_starlette.sse has just been imported.
+    # wrapt post-import hook: sse_starlette.sse has just been imported, so
+    # its __version__ (where it has one) and its code can be read now.
     with _lock:
         if not _sse["wanted"]:
             return
@@ -158,22 +218,25 @@ def install() -> None:
     Outside every affected range this does nothing (and does not import
     wrapt). A release whose layout does not match its version gets a
     StarletteLayoutWarning and is left untouched. sse-starlette, when it is
-    affected but not imported yet, is fixed when it is imported.
+    affected but not imported yet, is fixed when it is imported; so is a
+    copy of it whose version cannot be read before then.
     """
     with _lock:
-        fixes = _applicable()
-        if not fixes:
+        versions = _versions()
+        fixes = _applicable(versions)
+        sse_unread = versions["sse-starlette"][0] == "" and SSE_MODULE not in sys.modules
+        if not fixes and not sse_unread:
             # Nothing to say, so no logging import: this is the no-op path.
             return
         starlette_fixes = [f for f in fixes if f.package == "starlette"]
         sse_fixes = [f for f in fixes if f.package == "sse-starlette"]
         if starlette_fixes:
             _install_group(starlette_fixes)
-        if sse_fixes:
+        if sse_fixes or sse_unread:
             _sse["wanted"] = True
-            if SSE_MODULE in sys.modules:
+            if sse_fixes and SSE_MODULE in sys.modules:
                 _install_group(sse_fixes)
-            elif not _sse["hooked"]:
+            elif not _sse["hooked"] and _patches_module(sse_fixes) is not None:
                 import wrapt
 
                 wrapt.register_post_import_hook(_on_sse_import, SSE_MODULE)
@@ -233,11 +296,17 @@ def status() -> Dict[str, FixStatus]:
     result = {}
     for fix in FIXES:
         text, key = versions.get(fix.package, (None, None))
-        applies = fix.applies(keys)
+        applies = fix.applies(keys) or _judged_by_code(fix, versions, keys)
         installed = False
         if text is None:
             detail = "{} is not installed".format(fix.package)
-        elif key is None:
+        elif text == "" and fix.package != "starlette" and not applies:
+            detail = (
+                "{} has no version to read: judged by its code when sse_starlette is imported".format(fix.package)
+                if SSE_MODULE not in sys.modules else
+                "{} has no version to read, and its code does not have this bug".format(fix.package)
+            )
+        elif key is None and not applies:
             detail = "cannot read {}'s version {!r}".format(fix.package, text)
         elif not applies:
             detail = "{} {} is outside the affected range".format(fix.package, text)
@@ -249,7 +318,7 @@ def status() -> Dict[str, FixStatus]:
                 if _sse["wanted"] else "not installed (sse_starlette is not imported)"
             )
         elif patches_module is None:
-            detail = "not installed (opted out with {}, or uninstalled)".format(DISABLE_ENV)
+            detail = _why_not_installed()
         else:
             try:
                 patch = patches_module.patch_for(fix)
@@ -268,6 +337,17 @@ def status() -> Dict[str, FixStatus]:
             detail=detail,
         )
     return result
+
+
+def _why_not_installed() -> str:
+    """Why an applicable fix has no replacement in place, when our patches module was never loaded."""
+    if _disabled_by_environment():
+        return "not installed: opted out with {}={}".format(DISABLE_ENV, os.environ.get(DISABLE_ENV))
+    import importlib.util
+
+    if importlib.util.find_spec("wrapt") is None:
+        return "not installed: wrapt is missing ({})".format(WRAPT_HINT)
+    return "not installed (install() was not called, or it warned why)"
 
 
 def _disabled_by_environment() -> bool:

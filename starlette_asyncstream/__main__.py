@@ -28,15 +28,25 @@ def _distribution_version(name: str) -> Optional[str]:
         return None
 
 
+# Exit statuses of the report (also in --help and the README).
+OK, FAILS, USAGE, NOTHING_TO_CHECK = 0, 1, 2, 3
+
+
 def collect() -> Dict[str, Any]:
-    """Everything the report shows, as plain data (the --json output)."""
+    """Everything the report shows, as plain data (the --json output).
+
+    Never raises for a broken install: what is missing becomes a sentence
+    in "problems", and "exit" says how it ended (see the constants above).
+    """
+    import warnings
+
     from . import _selftest
 
     try:
         import starlette
 
         starlette_info: Dict[str, Optional[str]] = {
-            "version": starlette.__version__,
+            "version": str(getattr(starlette, "__version__", "")),
             "path": os.path.dirname(starlette.__file__),
         }
     except ImportError:
@@ -51,20 +61,31 @@ def collect() -> Dict[str, Any]:
         "opted_out": _disabled_by_environment(),
         "fixes": [dict(s._asdict()) for s in at_import.values()],
         "self_test": {},
+        "problems": [],
     }
     if starlette_info["version"] is None:
-        report["ok"] = False
+        report["problems"].append(
+            "Starlette is not installed in this Python ({}): there is nothing to check".format(sys.executable))
+        report["ok"], report["exit"] = False, NOTHING_TO_CHECK
         return report
 
     was_installed = any(s.installed for s in at_import.values())
-    try:
-        uninstall()
-        report["self_test"]["without_fix"] = _selftest.run_all()
-        install()
-        report["self_test"]["with_fix"] = _selftest.run_all()
-    finally:
-        (install if was_installed else uninstall)()
+    with warnings.catch_warnings(record=True) as caught:
+        # What install() warns about (no wrapt, an odd layout) is reported below, once.
+        warnings.simplefilter("always")
+        try:
+            uninstall()
+            report["self_test"]["without_fix"] = _selftest.run_all()
+            install()
+            report["self_test"]["with_fix"] = _selftest.run_all()
+        finally:
+            (install if was_installed else uninstall)()
+    for warning in caught:
+        text = str(warning.message).replace("starlette_asyncstream: ", "", 1)
+        if text not in report["problems"]:
+            report["problems"].append(text)
     report["ok"] = all(r["ok"] for r in report["self_test"]["with_fix"].values())
+    report["exit"] = OK if report["ok"] else FAILS
     return report
 
 
@@ -99,11 +120,20 @@ def render(report: Dict[str, Any]) -> str:
         add(title)
         for name, result in results.items():
             add("  {:<22} {}  {}".format(name, "ok  " if result["ok"] else "FAIL", result["outcome"]))
+    if report["problems"]:
+        add("")
+        add("Problems")
+        for problem in report["problems"]:
+            add("  " + problem)
     add("")
-    if report["ok"]:
+    if report["exit"] == OK:
         add("Result: streaming works in this environment with starlette-asyncstream.")
+    elif report["exit"] == NOTHING_TO_CHECK:
+        add("Result: nothing was checked: {}.".format(report["problems"][0]))
+    elif report["problems"]:
+        add("Result: streaming FAILS here: {}.".format(report["problems"][0]))
     else:
-        add("Result: the self-test FAILED with the fix in place (see above).")
+        add("Result: streaming FAILS here: the self-test failed with the fix in place (see above).")
     return "\n".join(lines)
 
 
@@ -117,9 +147,16 @@ needs no import of starlette_asyncstream.
   starlette-asyncstream run uvicorn app:app --workers 2
   starlette-asyncstream run gunicorn -k uvicorn.workers.UvicornWorker app:app
 
-<command> must be a Python program (an interpreter or a script run by one).
-Exit status: the command's own; 2 when there is no command, it is not found,
-or it is not a Python program.
+<command> can be anything that exists (a Python interpreter, a console
+script, a pyenv or asdf shim, a shell wrapper, make): the fixes reach every
+Python process started below it through PYTHONPATH, which run extends (your
+own entries, empty ones included, are kept, and so is a sitecustomize you
+already have). A Python started with -I or -E ignores PYTHONPATH, and one
+started with -S skips sitecustomize: there the fixes do not load, and run
+says so on stderr when the command line shows it.
+
+Exit status: the command's own; 2 when there is no command, or it is not
+found or not executable.
 """
 
 
@@ -142,9 +179,11 @@ def main(argv: Optional[List[str]] = None) -> int:
             "StreamingResponse, first without the fix and then with it."
         ),
         epilog=(
-            "Exit status: 0 streaming works here with the fix, 1 the self-test failed, "
-            "2 usage error. 'run <command> [args...]' starts a command with the fixes "
-            "installed in every Python process it starts; see 'run --help'."
+            "Exit status: 0 streaming works here (with the fixes where needed); 1 it fails "
+            "here even with them (the self-test failed, or a fix could not be installed); "
+            "2 usage error; 3 nothing to check (Starlette is not installed). "
+            "'run <command> [args...]' starts a command with the fixes installed in every "
+            "Python process it starts; see 'run --help'."
         ),
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
@@ -154,7 +193,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(json.dumps(report, indent=2, sort_keys=True))
     else:
         print(render(report))
-    return 0 if report["ok"] else 1
+    return int(report["exit"])
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import wrapt
 
 from ._ranges import Fix
 
-__all__ = ["LayoutError", "Patch", "patch_for"]
+__all__ = ["LayoutError", "Patch", "has_legacy_code", "patch_for"]
 
 # asyncio.create_task is 3.7+; on 3.6 ensure_future is the same for a coroutine.
 _create_task = getattr(asyncio, "create_task", asyncio.ensure_future)
@@ -174,6 +174,42 @@ def _tasks_targets(*modules: Any) -> List[Tuple[Any, str, Any]]:
             )
         targets.append((module, "run_until_first_complete", current))
     return targets
+
+
+# --- copies with no version to read (vendored sse-starlette) -------------------
+
+
+class _AsyncIterableProbe:
+    def __aiter__(self) -> "_AsyncIterableProbe":
+        return self
+
+    async def __anext__(self) -> Any:  # pragma: no cover - never iterated
+        raise StopAsyncIteration
+
+
+def has_legacy_code(fix: Fix) -> bool:
+    """Does the imported module have the code this fix replaces? For a copy
+    whose version cannot be read: its behaviour decides, never its text."""
+    module = importlib.import_module(_MAKERS[fix.name][0][0])
+    try:
+        if fix.name == "sse-dispatch":
+            # Run the original __init__ on a bare instance: the legacy dispatch
+            # hands a non-generator async iterable to iterate_in_threadpool.
+            cls = module.EventSourceResponse
+            probe = _AsyncIterableProbe()
+            response = cls.__new__(cls)
+            _unwrap_ours(vars(cls)["__init__"])(response, probe)
+            return response.body_iterator is not probe
+        if fix.name == "sse-tasks":
+            # It holds Starlette's own run_until_first_complete by name.
+            import starlette.concurrency
+
+            theirs = getattr(module, "run_until_first_complete", None)
+            return theirs is not None and _unwrap_ours(theirs) is _unwrap_ours(
+                starlette.concurrency.run_until_first_complete)
+    except Exception:  # cannot show the bug: leave the copy alone
+        return False
+    return False
 
 
 # --- registry ----------------------------------------------------------------

@@ -11,22 +11,34 @@ def _bootstrap():
     here = os.path.dirname(os.path.abspath(__file__))
     try:
         import starlette_asyncstream  # noqa: F401  (installs the fixes it applies)
-    except Exception as exc:  # a Python that cannot import us must still start
-        sys.stderr.write("starlette-asyncstream run: fixes not installed in {}: {}: {}\n".format(
-            sys.executable, type(exc).__name__, exc))
+    except Exception as exc:
+        # Another Python below the command (a shim, a tool's own venv) must
+        # still start, and the user must know it runs without the fixes.
+        if isinstance(exc, ImportError) and getattr(exc, "name", None) == "starlette_asyncstream":
+            why = "not installed for {}".format(sys.executable)
+        else:
+            why = "cannot be imported in {} ({}: {})".format(sys.executable, type(exc).__name__, exc)
+        sys.stderr.write("starlette-asyncstream run: {}: this process runs without the fixes\n".format(why))
 
-    # Chain to the sitecustomize that would have run without us.
+    # This directory has done its job: take it off sys.path for good, so
+    # that the user's own sitecustomize (found next) is the one the rest of
+    # the process sees, and whatever it does to sys.path (append,
+    # site.addsitedir) stays done. Children still get it from PYTHONPATH.
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != here]
+
+    # Chain to the sitecustomize that would have run without us. site.py
+    # reads sys.modules["sitecustomize"] back after this module returns, so
+    # that entry must exist when we are done: the user's module if there is
+    # one, else this one again.
     import importlib.util
 
-    del sys.modules["sitecustomize"]
-    saved = sys.path[:]
-    sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != here]
+    ours = sys.modules.pop("sitecustomize", None)
     try:
-        spec = importlib.util.find_spec("sitecustomize")
-        if spec is not None:
+        if importlib.util.find_spec("sitecustomize") is not None:
             __import__("sitecustomize")
     finally:
-        sys.path[:] = saved
+        if "sitecustomize" not in sys.modules and ours is not None:
+            sys.modules["sitecustomize"] = ours
 
 
 _bootstrap()

@@ -11,6 +11,7 @@ between releases (an "event: ping" in 0.x, a ": ping" comment in 1.x).
 
 import asyncio
 import json
+import os
 import sys
 
 import httpx
@@ -18,10 +19,12 @@ import pytest
 
 import starlette_asyncstream as sa
 from conftest import applies, run, run_python
+from installs import run_child, site_view
 from servers.conftest import free_port, get, serving
 
 pytestmark = pytest.mark.usefixtures("patched")
 
+SSE_PROBE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "programs", "sse_probe.py")
 EVENTS = [{"data": "hello"}, {"event": "tick", "id": 1, "data": "multi\nline"}, "plain"]
 # What sse-starlette 1.2.1 sends for EVENTS (separator \r\n).
 STREAM = ["data: hello", "id: 1\r\nevent: tick\r\ndata: multi\r\ndata: line", "data: plain"]
@@ -205,3 +208,19 @@ def test_behind_uvicorn(tmp_path):
         status, headers, body = get(port)
     assert status == 200
     assert split(body)[0] == ["data: event {}".format(i) for i in range(1, 6)]
+
+
+@pytest.mark.parametrize("layout", ["editable", "vendored"])
+def test_a_copy_whose_metadata_is_not_beside_it_is_judged_by_what_it_is(tmp_path, layout):
+    # editable: the package in a checkout, its .dist-info in site-packages;
+    # vendored: a copy with no metadata at all (judged by its code once imported).
+    where = {"editable": {"move_away": ["sse_starlette"]}, "vendored": {"strip": ["sse_starlette"]}}[layout]
+    path, flags = site_view(tmp_path, **where)
+    proc = run_child([SSE_PROBE], python_path=path, flags=flags + ["-W", "error"])
+    assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["out"] == "data: e1\r\n\r\ndata: e2\r\n\r\n", result
+    # The same verdict as the version in the range table gives.
+    assert result["status"] == {name: [applies(name)] * 2 for name in ("sse-dispatch", "sse-tasks")}
+    if layout == "editable" and not any(applies(n) for n in ("dispatch", "tasks", "sse-dispatch")):
+        assert result["wrapt"] is False  # the no-op promise holds for an editable install too

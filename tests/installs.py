@@ -1,0 +1,83 @@
+"""Broken and unusual installs, made for real: a view of this venv's
+site-packages with some distributions left out (a --no-deps install without
+wrapt, a Python without Starlette), or with a package moved away from its
+metadata (an editable install) or stripped of it (a vendored copy).
+
+The view is a directory of symlinks, run with ``python -S`` so that the real
+site-packages is not on sys.path: what is left out is really not importable,
+and importlib finds exactly what a user's broken install would have.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import textwrap
+
+
+def _site_packages():
+    import starlette_asyncstream
+
+    here = os.path.dirname(os.path.dirname(os.path.abspath(starlette_asyncstream.__file__)))
+    return here, sysconfig.get_paths()["purelib"]
+
+
+def site_view(tmp_path, leave_out=(), move_away=(), strip=()):
+    """(PYTHONPATH entries, [interpreter flags]) for a child that sees this venv's packages
+    except `leave_out`; `move_away` packages live in a directory of their own, with their
+    metadata left behind (editable); `strip` packages are there without metadata (vendored)."""
+    package_root, purelib = _site_packages()
+    view = tmp_path / "site-packages"
+    elsewhere = tmp_path / "checkout"
+    view.mkdir()
+    elsewhere.mkdir()
+
+    def matches(entry, names):
+        stem = entry.split("-")[0].split(".")[0].lower()
+        return any(stem == name.replace("-", "_") for name in names)
+
+    # This package itself may live elsewhere (an editable install of the checkout).
+    roots = [(purelib, os.listdir(purelib))]
+    if package_root != purelib:
+        roots.append((package_root, ["starlette_asyncstream"]))
+    for root, entries in roots:
+        for entry in entries:
+            if entry.endswith(".pth") or entry == "__pycache__" or (view / entry).exists():
+                continue
+            meta = entry.endswith((".dist-info", ".egg-info"))
+            if matches(entry, leave_out) or (meta and matches(entry, strip)):
+                continue
+            target = elsewhere if (not meta and matches(entry, move_away)) else view
+            os.symlink(os.path.join(root, entry), str(target / entry))
+    return [str(elsewhere), str(view)], ["-S"]
+
+
+def vendored_copy(tmp_path, module):
+    """A copy of an installed package with no metadata anywhere near it."""
+    source = os.path.dirname(__import__(module).__file__)
+    target = tmp_path / "vendor"
+    shutil.copytree(source, str(target / module))
+    return str(target)
+
+
+def run_child(argv_tail, env_extra=None, python_path=(), flags=(), cwd=None, timeout=120):
+    """Run [python, *flags, *argv_tail] with the opt-out unset; returns CompletedProcess."""
+    env = dict(os.environ)
+    env.pop("STARLETTE_ASYNCSTREAM_DISABLE", None)
+    if python_path:
+        env["PYTHONPATH"] = os.pathsep.join(python_path)
+    env.update(env_extra or {})
+    return subprocess.run(
+        [sys.executable] + list(flags) + list(argv_tail),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        universal_newlines=True,
+        env=env,
+        cwd=cwd,
+        timeout=timeout,
+    )
+
+
+def code(text):
+    return textwrap.dedent(text)

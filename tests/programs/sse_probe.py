@@ -1,0 +1,48 @@
+"""Import the package, then sse-starlette, and stream a custom async iterator
+through EventSourceResponse; print, as JSON, the events a client received
+(or the exception type), each sse fix's status, and whether wrapt was imported."""
+
+import asyncio
+import json
+import sys
+
+import starlette_asyncstream as sa
+
+import httpx  # noqa: E402
+
+
+class Feed:
+    def __init__(self):
+        self.i = 0
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        self.i += 1
+        if self.i > 2:
+            raise StopAsyncIteration
+        return {"data": "e%d" % self.i}
+
+
+async def main():
+    from sse_starlette.sse import EventSourceResponse
+
+    async def app(scope, receive, send):
+        await EventSourceResponse(Feed())(scope, receive, send)
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        return (await client.get("/")).text
+
+
+loop = asyncio.new_event_loop()
+try:
+    out = loop.run_until_complete(main())
+except Exception as exc:
+    while getattr(exc, "exceptions", None):  # anyio task groups (0.10+) wrap it
+        exc = exc.exceptions[0]
+    out = "ERROR %s" % type(exc).__name__
+finally:
+    loop.close()
+status = {name: [s.applies, s.installed] for name, s in sa.status().items() if name.startswith("sse-")}
+print(json.dumps({"out": out, "status": status, "wrapt": "wrapt" in sys.modules}))
