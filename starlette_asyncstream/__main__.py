@@ -70,20 +70,25 @@ def collect() -> Dict[str, Any]:
         return report
 
     was_installed = any(s.installed for s in at_import.values())
-    with warnings.catch_warnings(record=True) as caught:
-        # What install() warns about (no wrapt, an odd layout) is reported below, once.
-        warnings.simplefilter("always")
-        try:
-            uninstall()
-            report["self_test"]["without_fix"] = _selftest.run_all()
-            install()
-            report["self_test"]["with_fix"] = _selftest.run_all()
-        finally:
-            (install if was_installed else uninstall)()
-    for warning in caught:
-        text = str(warning.message).replace("starlette_asyncstream: ", "", 1)
-        if text not in report["problems"]:
-            report["problems"].append(text)
+
+    def quietly(action: Any) -> None:
+        # What install() warns about (no wrapt, an odd layout) is reported
+        # under "problems", once; what the self-test's streams warn is not ours.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            action()
+        for warning in caught:
+            text = str(warning.message).replace("starlette_asyncstream: ", "", 1)
+            if text not in report["problems"]:
+                report["problems"].append(text)
+
+    try:
+        quietly(uninstall)
+        report["self_test"]["without_fix"] = _selftest.run_all()
+        quietly(install)
+        report["self_test"]["with_fix"] = _selftest.run_all()
+    finally:
+        quietly(install if was_installed else uninstall)
     report["ok"] = all(r["ok"] for r in report["self_test"]["with_fix"].values())
     report["exit"] = OK if report["ok"] else FAILS
     return report
