@@ -5,6 +5,7 @@ Tests whose subject is the import side effect run in a subprocess
 (`run_python`)."""
 
 import asyncio
+import gc
 import os
 import subprocess
 import sys
@@ -53,18 +54,35 @@ def starlette_at_least(text):
     return STARLETTE >= parse_version(text)
 
 
+def _pending_tasks(loop):
+    tasks = asyncio.all_tasks(loop) if hasattr(asyncio, "all_tasks") else asyncio.Task.all_tasks(loop)
+    return sorted(repr(t) for t in tasks if not t.done())
+
+
 def run(coro):
-    """asyncio.run for Python 3.6 too (which has no asyncio.run)."""
+    """asyncio.run for Python 3.6 too (which has no asyncio.run), and strict:
+    a task left pending, or an error only the loop saw ("Task was destroyed
+    but it is pending", "Task exception was never retrieved"), fails the test,
+    as it is a leak a server would carry for every request."""
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    loop_errors = []
+    loop.set_exception_handler(lambda _, context: loop_errors.append(context["message"]))
     try:
-        return loop.run_until_complete(coro)
+        result = loop.run_until_complete(coro)
+        for _ in range(3):  # cancelled tasks finish on the next turns
+            loop.run_until_complete(asyncio.sleep(0))
+        leftover = _pending_tasks(loop)
     finally:
         try:
             loop.run_until_complete(loop.shutdown_asyncgens())
         finally:
             asyncio.set_event_loop(None)
             loop.close()
+    gc.collect()  # a destroyed pending task reports itself from __del__
+    assert not loop_errors, "errors only the event loop saw: {}".format(loop_errors)
+    assert not leftover, "tasks left pending after the response: {}".format(leftover)
+    return result
 
 
 @pytest.fixture

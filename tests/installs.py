@@ -37,10 +37,9 @@ def site_view(tmp_path, leave_out=(), move_away=(), strip=()):
         stem = entry.split("-")[0].split(".")[0].lower()
         return any(stem == name.replace("-", "_") for name in names)
 
-    # This package itself may live elsewhere (an editable install of the checkout).
-    roots = [(purelib, os.listdir(purelib))]
-    if package_root != purelib:
-        roots.append((package_root, ["starlette_asyncstream"]))
+    # The copy of this package under test first: it may live elsewhere (an
+    # editable install, a checkout on PYTHONPATH).
+    roots = [(package_root, ["starlette_asyncstream"]), (purelib, os.listdir(purelib))]
     for root, entries in roots:
         for entry in entries:
             if entry.endswith(".pth") or entry == "__pycache__" or (view / entry).exists():

@@ -1,9 +1,13 @@
 """Drive a real StreamingResponse over ASGI in-process, as a user's app would."""
 
+import asyncio
 import inspect
 import threading
 
 import httpx
+
+
+REQUEST_TIMEOUT = 10
 
 
 class Outcome:
@@ -35,7 +39,8 @@ async def fetch(make_response, path="/"):
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         try:
-            r = await client.get(path)
+            # A hang must fail, not wait: no response here takes a second.
+            r = await asyncio.wait_for(client.get(path), timeout=REQUEST_TIMEOUT)
         except Exception as exc:  # the app's exception, re-raised by the transport
             return Outcome(error=exc), seen
     return Outcome(status=r.status_code, headers=r.headers, body=r.content), seen

@@ -1,6 +1,7 @@
 """install(), uninstall(), status(): identity, idempotence, threads, others' wrappers."""
 
 import threading
+import time
 import warnings
 
 import pytest
@@ -10,9 +11,9 @@ import starlette.responses
 from starlette.responses import StreamingResponse
 
 import starlette_asyncstream as sa
-from conftest import applies, run
+from conftest import PY, applies, run
 from starlette_asyncstream._ranges import FIXES
-from contents import SelfIterator
+from contents import SelfIterator, agen
 from streaming import fetch
 
 AFFECTED = applies("dispatch") or applies("tasks")
@@ -194,3 +195,115 @@ def test_public_surface():
     }
     assert isinstance(sa.__version__, str)
     assert issubclass(sa.StarletteLayoutWarning, UserWarning)
+
+
+@pytest.mark.skipif(
+    not (applies("tasks") and PY >= (3, 9)),
+    reason="needs Starlette 0.13.3-0.13.8 (here {}) on Python >= 3.9 (here {}.{}): only there does the "
+    "original run_until_first_complete show itself (a DeprecationWarning on 3.9/3.10, a TypeError from "
+    "3.11)".format(starlette.__version__, *PY),
+)
+def test_uninstall_leaves_a_wrapper_on_top_of_our_tasks_fix_and_ours_is_really_off():
+    import starlette.concurrency as concurrency
+    import wrapt
+
+    calls = []
+
+    def theirs(wrapped, instance, args, kwargs):
+        calls.append(1)
+        return wrapped(*args, **kwargs)
+
+    originals = (concurrency.run_until_first_complete, starlette.responses.run_until_first_complete)
+    sa.install()
+    ours = (concurrency.run_until_first_complete, starlette.responses.run_until_first_complete)
+    # An APM library wraps the function after us, in both modules that hold it.
+    wrapt.wrap_function_wrapper(concurrency, "run_until_first_complete", theirs)
+    wrapt.wrap_function_wrapper(starlette.responses, "run_until_first_complete", theirs)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            sa.uninstall()
+        assert [str(w.message) for w in caught if w.category is RuntimeWarning] == [
+            "starlette_asyncstream: starlette.concurrency.run_until_first_complete, "
+            "starlette.responses.run_until_first_complete wrapped by another patch after ours; "
+            "left in place with ours switched off"
+        ]
+        assert concurrency.run_until_first_complete.__wrapped__ is ours[0]
+        assert starlette.responses.run_until_first_complete.__wrapped__ is ours[1]
+        assert sa.status()["tasks"].installed is False
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            outcome, _ = run(fetch(lambda: StreamingResponse(agen([b"x"]))))
+        assert calls  # their wrapper ran, and ours inside it behaved as the original
+        if PY >= (3, 11):
+            assert isinstance(outcome.error, TypeError) and "coroutines is forbidden" in str(outcome.error)
+        else:
+            assert outcome.body == b"x"
+            assert any(issubclass(w.category, DeprecationWarning) and "coroutine" in str(w.message)
+                       for w in caught), [str(w.message) for w in caught]
+        sa.install()  # switched back on inside their wrapper
+        outcome, _ = run(fetch(lambda: StreamingResponse(agen([b"y"]))))
+        assert outcome.body == b"y"
+    finally:
+        concurrency.run_until_first_complete, starlette.responses.run_until_first_complete = originals
+        sa.uninstall()
+
+
+def test_needed_here_and_detail_say_what_this_python_and_release_need():
+    sa.install()
+    st = sa.status()
+    # Written out, not read from the table: dispatch fails on every Python,
+    # tasks from Python 3.11 (bpo-34790 turned the deprecation into a TypeError).
+    assert st["dispatch"].needed_here is applies("dispatch")
+    assert st["tasks"].needed_here is (applies("tasks") and PY >= (3, 11))
+    expected_detail = {
+        "dispatch": "StreamingResponse.__init__ replaced",
+        "tasks": "starlette.concurrency.run_until_first_complete replaced; "
+                 "starlette.responses.run_until_first_complete replaced",
+    }
+    for name in ("dispatch", "tasks"):
+        if applies(name):
+            assert st[name].detail == expected_detail[name]
+        else:
+            assert st[name].detail == "starlette {} is outside the affected range".format(starlette.__version__)
+
+
+def test_install_racing_itself_wraps_once_and_uninstall_restores(monkeypatch):
+    # Widen both windows of the race: making a replacement takes 50 ms (so
+    # every thread would miss the registry and make its own), and putting
+    # it in place takes longer the earlier the thread started (so the last
+    # one registered is not the last one installed). Without the lock the
+    # registry then names a replacement that is not the live one, and
+    # uninstall() cannot put the original back.
+    from starlette_asyncstream import _patches
+
+    for name, (modules, find, make) in list(_patches._MAKERS.items()):
+        def slow_make(original, switch, make=make):
+            time.sleep(0.05)
+            return make(original, switch)
+
+        monkeypatch.setitem(_patches._MAKERS, name, (modules, find, slow_make))
+    real_install = _patches.Patch.install
+
+    def slow_install(self):
+        time.sleep(0.01 * (8 - int(threading.current_thread().name.split("-")[1])))
+        real_install(self)
+
+    monkeypatch.setattr(_patches.Patch, "install", slow_install)
+    _patches._BINDINGS.clear()  # nothing made yet: every thread must make (or find) them
+    before = live_objects()
+    barrier = threading.Barrier(8)
+    threads = [threading.Thread(target=lambda: (barrier.wait(), sa.install()), name="installer-{}".format(i))
+               for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    for name in replaced_names():
+        assert live_objects()[name].__wrapped__ is before[name]
+    assert all(f.installed == f.applies for f in sa.status().values() if not f.name.startswith("sse-"))
+    sa.install()  # once more, now alone: still one layer
+    for name in replaced_names():
+        assert live_objects()[name].__wrapped__ is before[name]
+    sa.uninstall()
+    assert all(live_objects()[k] is before[k] for k in before)

@@ -60,7 +60,11 @@ def test_human_report_names_versions_fixes_and_outcomes():
     import starlette
 
     assert "Starlette  {}".format(starlette.__version__) in out
-    assert "dispatch: applies {}".format("yes" if applies("dispatch") else "no") in out
+    yes = {True: "yes", False: "no"}
+    needed = {"dispatch": applies("dispatch"), "tasks": applies("tasks") and sys.version_info >= (3, 11)}
+    for name in ("dispatch", "tasks"):
+        assert "  {}: applies {}, installed {}, needed on this Python {}\n".format(
+            name, yes[applies(name)], yes[applies(name)], yes[needed[name]]) in out
     assert "Self-test without the fix" in out and "Self-test with the fix" in out
     assert "custom async iterator" in out
     assert proc.stderr == ""

@@ -118,6 +118,14 @@ LAYOUT_CASES = {
         "import starlette.responses as r\n"
         "r.StreamingResponse = type('StreamingResponse', (r.Response,), {})\n"
     ),
+    # a fork whose StreamingResponse.__init__ calls its first argument something else
+    "renamed-content": (
+        "import starlette.responses as r\n"
+        "_legacy_init = r.StreamingResponse.__init__\n"
+        "def __init__(self, body, *args, **kwargs):\n"
+        "    _legacy_init(self, body, *args, **kwargs)\n"
+        "r.StreamingResponse.__init__ = __init__\n"
+    ),
     # a fork without the name starlette.responses imported from concurrency
     "no-run-until-first-complete": (
         "import starlette.responses as r\n"

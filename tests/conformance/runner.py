@@ -131,21 +131,40 @@ async def settle(loop):
         await asyncio.sleep(0)
 
 
+def pending_coroutines(loop):
+    tasks = asyncio.all_tasks(loop) if hasattr(asyncio, "all_tasks") else asyncio.Task.all_tasks(loop)
+    current = asyncio.current_task(loop) if hasattr(asyncio, "current_task") else asyncio.Task.current_task(loop)
+    return sorted(
+        getattr(task, "get_coro", lambda: task._coro)().__qualname__
+        for task in tasks
+        if not task.done() and task is not current
+    )
+
+
 def run_one(spec):
     out = {"construct": None, "body_is_content": None, "start": None, "chunks": [], "complete": None,
-           "error": None, "events": None, "sends_after_disconnect": 0}
+           "error": None, "events": None, "sends_after_disconnect": 0, "pending_tasks": None,
+           "loop_errors": None}
     loop = asyncio.new_event_loop()
     loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(max_workers=1))
     asyncio.set_event_loop(loop)
     log = Log(threading.get_ident())
+    # Leaks are outcomes too: a task still pending after the response, and
+    # what only the loop sees ("Task was destroyed but it is pending",
+    # "Task exception was never retrieved"). 0.14.2 leaves neither.
+    loop_errors = []
+    loop.set_exception_handler(lambda _, context: loop_errors.append(context["message"]))
     try:
         loop.run_until_complete(run_case(spec, log, out))
         loop.run_until_complete(settle(loop))
+        out["pending_tasks"] = pending_coroutines(loop)
         log.add("-- loop shutdown --")
         loop.run_until_complete(loop.shutdown_asyncgens())
     finally:
         asyncio.set_event_loop(None)
         loop.close()
+    gc.collect()
+    out["loop_errors"] = loop_errors
     out["events"] = log.events
     if spec["client"]["disconnect_after"] is not None and spec["content"]["kind"] in THREADED_KINDS:
         # Once the client is gone, 0.14.x cancels the streaming task; whether

@@ -10,6 +10,8 @@ Routes (raw ASGI dispatch, so every Starlette generation serves them alike):
   /big/<id>/<n>/<kib>           n chunks of kib KiB, as fast as the client takes them
   /sync/<id>/<n>                a sync generator (through the thread pool)
   /sse/<id>/<n>                 text/event-stream events from a custom iterator
+  /block/<ms>                   blocks this worker's loop for ms, then streams "who:0;who:1;who:2;"
+                                with the worker's pid in x-pid
   /stats[/<id>]                 JSON
 """
 
@@ -109,6 +111,10 @@ def route(path):
         ident, n = args[0], int(args[1])
         feed = Feed(ident, n, delay=0.001, make=lambda i: "id: {}\ndata: event {}\n\n".format(i, i))
         return StreamingResponse(feed, media_type="text/event-stream", headers={"cache-control": "no-cache"})
+    if head == "block":
+        # Blocks this worker's event loop first: meanwhile another worker must accept.
+        time.sleep(int(args[0]) / 1000.0)
+        return StreamingResponse(Feed("who", 3), media_type="text/plain", headers={"x-pid": str(os.getpid())})
     if head == "stats":
         if args:
             body = dict(STATE.get(args[0], {}))

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from e2e.conftest import HERE, dechunk, get_json, open_stream, read_until, run
-from servers.conftest import free_port, serving
+from servers.conftest import free_port, served_by_workers, serving
 
 
 def expected(ident, n):
@@ -181,7 +181,12 @@ def test_gunicorn_two_uvicorn_workers(preload):
                 client.get("http://127.0.0.1:{}/stream/w{}/200/0".format(port, i)) for i in range(40)))
         return [(r.status_code, r.content) for r in rs]
 
-    with serving(argv, HERE, port):
+    with serving(argv, HERE, port) as (proc, _):
         results = run(scenario())
+        served = served_by_workers(port, path="/block/0")
     for i, (status, body) in enumerate(results):
         assert status == 200 and body == expected("w{}".format(i), 200)
+    # Both workers streamed a custom iterator, neither of them the master.
+    assert all((status, body) == (200, b"who:0;who:1;who:2;") for status, _, body in served), served
+    pids = {int(headers["x-pid"]) for _, headers, _ in served}
+    assert len(pids) == 2 and proc.pid not in pids, pids

@@ -7,7 +7,9 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import textwrap
+import threading
 import time
 
 import pytest
@@ -16,6 +18,7 @@ import pytest
 APP = textwrap.dedent(
     '''
     import os
+    import time
     from starlette.responses import StreamingResponse
 
     class Feed:
@@ -40,6 +43,9 @@ APP = textwrap.dedent(
                 elif message["type"] == "lifespan.shutdown":
                     await send({"type": "lifespan.shutdown.complete"})
                     return
+        if scope["path"].startswith("/block/"):
+            # Blocks this worker's event loop: meanwhile another worker must accept.
+            time.sleep(int(scope["path"].split("/")[2]) / 1000.0)
         await StreamingResponse(Feed(), headers={"x-pid": str(os.getpid())})(scope, receive, send)
     '''
 )
@@ -69,7 +75,7 @@ def server_env():
 @contextlib.contextmanager
 def serving(argv, cwd, port, startup=30.0):
     """Start argv in its own process group; yield once the port accepts; always stop it."""
-    log = open(os.path.join(str(cwd), "server.log"), "w+")
+    log = tempfile.TemporaryFile("w+")  # never in the tree: parallel legs would share it
     proc = subprocess.Popen(
         argv, cwd=str(cwd), env=server_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
@@ -108,3 +114,23 @@ def get(port, path="/", timeout=10.0):
         return response.status, dict(response.getheaders()), response.read()
     finally:
         conn.close()
+
+
+def served_by_workers(port, path="/", block_ms=600, want=2, within=30.0):
+    """[(status, headers, body)] of requests for `path`, sent while one worker's
+    event loop was blocked (by /block/<ms>), until `want` distinct worker pids
+    (x-pid) have served or `within` seconds pass. Every response is returned,
+    the blocked ones too, for the caller to check."""
+    results, pids = [], set()
+    deadline = time.monotonic() + within
+    while len(pids) < want and time.monotonic() < deadline:
+        blocked = []
+        blocker = threading.Thread(target=lambda: blocked.append(get(port, "/block/{}".format(block_ms))))
+        blocker.start()
+        time.sleep(block_ms / 3000.0)
+        for _ in range(3):
+            results.append(get(port, path))
+        blocker.join(30)
+        results.extend(blocked)
+        pids = {headers["x-pid"] for _, headers, _ in results}
+    return results

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from conftest import applies
-from servers.conftest import BODY, free_port, get, serving
+from servers.conftest import BODY, free_port, get, served_by_workers, serving
 
 RUN = [sys.executable, "-m", "starlette_asyncstream", "run"]
 AFFECTED = applies("dispatch") or applies("tasks")
@@ -27,16 +27,23 @@ def server_commands(port):
     }
 
 
+WORKERS = {"uvicorn": 1, "uvicorn-workers-2": 2, "uvicorn-reload": 1, "gunicorn-uvicorn-worker": 2,
+           "gunicorn-uvicorn-worker-preload": 2}
+
+
 @pytest.mark.parametrize("name", sorted(server_commands(0)))
 def test_run_fixes_streaming_in_every_server_process(name, app_dir):
     port = free_port()
-    with serving(RUN + server_commands(port)[name], app_dir, port):
-        pids = set()
-        for _ in range(6):
-            status, headers, body = get(port)
-            assert (status, body) == (200, BODY), (status, body)
-            pids.add(headers["x-pid"])
-    assert pids  # served by the server's worker process(es)
+    with serving(RUN + server_commands(port)[name], app_dir, port) as (proc, _):
+        results = served_by_workers(port, want=WORKERS[name])
+    for status, _, body in results:
+        assert (status, body) == (200, BODY), (status, body)
+    pids = {int(headers["x-pid"]) for _, headers, _ in results}
+    # Every worker served the custom iterator with the fix: as many pids as
+    # workers, none of them the command we started (a master or reloader).
+    assert len(pids) == WORKERS[name], pids
+    if WORKERS[name] > 1 or name == "uvicorn-reload":
+        assert proc.pid not in pids
 
 
 @pytest.mark.skipif(

@@ -16,9 +16,10 @@ import sys
 
 import httpx
 import pytest
+import starlette
 
 import starlette_asyncstream as sa
-from conftest import applies, run, run_python
+from conftest import applies, installed_version, run, run_python
 from installs import run_child, site_view
 from servers.conftest import free_port, get, serving
 
@@ -224,3 +225,57 @@ def test_a_copy_whose_metadata_is_not_beside_it_is_judged_by_what_it_is(tmp_path
     assert result["status"] == {name: [applies(name)] * 2 for name in ("sse-dispatch", "sse-tasks")}
     if layout == "editable" and not any(applies(n) for n in ("dispatch", "tasks", "sse-dispatch")):
         assert result["wrapt"] is False  # the no-op promise holds for an editable install too
+
+
+@pytest.mark.skipif(
+    not (applies("sse-tasks") and applies("tasks")),
+    reason="needs sse-starlette 0.5.0-0.9.x on Starlette 0.13.3-0.13.8 (here sse-starlette {}, Starlette {}, "
+    "any Python): only there is starlette.concurrency's function already ours when sse-starlette "
+    "imports it".format(installed_version("sse-starlette", "sse_starlette"), starlette.__version__),
+)
+def test_imported_after_the_package_its_reference_is_the_very_object_installed():
+    code = """
+import json
+import starlette_asyncstream as sa
+import starlette.concurrency as concurrency
+from sse_starlette import sse
+ours = concurrency.run_until_first_complete
+print(json.dumps([sse.run_until_first_complete is ours, ours.__wrapped__.__module__,
+                  sa.status()["sse-tasks"].installed, sa.status()["sse-tasks"].detail]))
+"""
+    same, wrapped_module, installed, detail = json.loads(run_python(code).stdout)
+    assert same is True  # one layer: not a second wrapper around ours
+    assert wrapped_module == "starlette.concurrency"
+    assert installed is True
+    assert detail == "nothing to replace: the reference already is our replacement"
+
+
+@pytest.mark.skipif(
+    not applies("sse-dispatch"),
+    reason="sse-starlette {} is outside 0.1.0 <= sse-starlette < 1.2.1 (any Starlette, any Python): "
+    "nothing is replaced".format(installed_version("sse-starlette", "sse_starlette")),
+)
+def test_uninstall_puts_the_original_event_source_response_back():
+    from sse_starlette import sse
+
+    patched_init = vars(sse.EventSourceResponse)["__init__"]
+    original = patched_init.__wrapped__
+    sa.uninstall()
+    try:
+        assert vars(sse.EventSourceResponse)["__init__"] is original
+        assert sa.status()["sse-dispatch"].installed is False
+        with pytest.raises(Exception) as caught:
+            run(fetch(lambda: response_class()(Feed())))
+        error = caught.value
+        while getattr(error, "exceptions", None):  # anyio task groups (0.10+) wrap it
+            error = error.exceptions[0]
+        # As the unpatched release fails: its dispatch (the message changed with
+        # Starlette's iterate_in_threadpool), or on 3.11+ the tasks bug first.
+        assert isinstance(error, TypeError), error
+        assert any(text in str(error) for text in ("is not an iterator", "is not iterable",
+                                                   "Passing coroutines is forbidden")), error
+    finally:
+        sa.install()
+    assert vars(sse.EventSourceResponse)["__init__"] is patched_init
+    events, _ = split(run(fetch(lambda: response_class()(Feed()))).content)
+    assert events == STREAM
