@@ -1,5 +1,5 @@
-"""Backport Starlette 0.14.0's two StreamingResponse fixes to 0.12.0b3-0.13.8
-(and sse-starlette 1.2.1's to its EventSourceResponse before 1.2.1).
+"""Make StreamingResponse on Starlette 0.12.0b3-0.13.8 behave as in 0.14.x
+(and sse-starlette's EventSourceResponse before 1.2.1 as in 1.2.1).
 
 ``import starlette_asyncstream`` installs them when the running Starlette or
 sse-starlette needs them and does nothing at all otherwise. See the README,
@@ -10,14 +10,18 @@ import os
 import sys
 import threading
 import warnings
-from typing import Any, Dict, List, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Tuple
 
 from ._ranges import FIXES, PACKAGES, Fix
-from ._version import VersionKey, parse_version
+from ._version import parse_version
+
+if TYPE_CHECKING:
+    from ._version import VersionKey
 
 __version__ = "0.1.0"
 __all__ = [
     "DISABLE_ENV",
+    "FIX_NAMES",
     "FixStatus",
     "StarletteLayoutWarning",
     "install",
@@ -37,15 +41,27 @@ class FixStatus(NamedTuple):
     name: str
     applies: bool  # the running release(s) are in this fix's range
     installed: bool  # read off the patched objects, not remembered
-    needed_here: bool  # without it, streaming fails on this Python
+    needed_here: bool  # without it, streaming misbehaves on this Python
     affected: str  # the range(s), "introduced <= package < fixed"
     upstream: str
     detail: str
+    switched_off: bool = False  # named in DISABLE_ENV, so the import left it alone
 
 
+FIX_NAMES = tuple(fix.name for fix in FIXES)
+# Subscripted annotations below are written as strings: evaluating them at
+# import would build typing aliases, which costs more than the rest of the
+# no-op import on a fixed release. mypy reads them all the same.
+if TYPE_CHECKING:  # {distribution: (version text or None if absent, PEP 440 key or None)}
+    Versions = Dict[str, Tuple[Optional[str], Optional[VersionKey]]]
 _lock = threading.RLock()
-# sse-starlette is patched when it is imported, not imported to be patched.
-_sse = {"wanted": False, "hooked": False}
+# sse-starlette is patched when it is imported, not imported to be patched:
+# which of its fixes to apply then, and whether the import hook is in place.
+_sse = {"wanted": frozenset(), "hooked": False}  # type: Dict[str, Any]
+# True while the import (or sse-starlette's import hook) installs: a warning
+# that `-W error` turns into an exception is then printed, not raised, so
+# that it never breaks the application's import.
+_quiet = threading.local()
 
 
 def _logger():  # logging is imported only when there is something to say
@@ -54,7 +70,7 @@ def _logger():  # logging is imported only when there is something to say
     return logging.getLogger(__name__)
 
 
-def _metadata_version(site: str, distribution_module: str) -> Optional[str]:
+def _metadata_version(site: str, distribution_module: str) -> "Optional[str]":
     """The version in a .dist-info/.egg-info for this distribution in `site`, if there is one."""
     try:
         entries = os.listdir(site)
@@ -78,7 +94,25 @@ def _metadata_version(site: str, distribution_module: str) -> Optional[str]:
     return None
 
 
-def _installed_version(module_name: str) -> Optional[str]:
+def _find_spec(top_level_name: str) -> Any:
+    """importlib.util.find_spec for a top-level name that is not imported,
+    without importing importlib.util: that alone costs a fifth of this
+    package's no-op import. Every finder on sys.meta_path is asked, as the
+    import system would (an editable install's finder included)."""
+    for finder in sys.meta_path:
+        find_spec = getattr(finder, "find_spec", None)
+        if find_spec is None:
+            continue
+        try:
+            spec = find_spec(top_level_name, None)
+        except (ImportError, ValueError):
+            return None
+        if spec is not None:
+            return spec
+    return None
+
+
+def _installed_version(module_name: str) -> "Optional[str]":
     """A distribution's version, without importing it when it is not imported yet.
 
     None when it is not installed; "" when it is, but no version can be read
@@ -92,12 +126,7 @@ def _installed_version(module_name: str) -> Optional[str]:
     module = sys.modules.get(module_name)
     if module is not None and isinstance(getattr(module, "__version__", None), str):
         return module.__version__
-    import importlib.util
-
-    try:
-        spec = importlib.util.find_spec(module_name)
-    except (ImportError, ValueError):
-        return None
+    spec = _find_spec(module_name)
     if spec is None or not spec.submodule_search_locations:
         return None
     beside = [os.path.dirname(location) for location in spec.submodule_search_locations]
@@ -108,7 +137,7 @@ def _installed_version(module_name: str) -> Optional[str]:
     return ""
 
 
-def _versions() -> Dict[str, Tuple[Optional[str], Optional[VersionKey]]]:
+def _versions() -> "Versions":
     """{distribution: (version text or None if absent, PEP 440 key or None)}.
 
     Imports only the ``starlette`` package (its __init__ holds nothing but
@@ -125,7 +154,7 @@ def _versions() -> Dict[str, Tuple[Optional[str], Optional[VersionKey]]]:
     return {name: (text, None if text is None else parse_version(text)) for name, text in found.items()}
 
 
-def _applicable(versions: Optional[Dict[str, Tuple[Optional[str], Optional[VersionKey]]]] = None) -> List[Fix]:
+def _applicable(versions: "Optional[Versions]" = None) -> "List[Fix]":
     """THE guard: every decision to patch goes through this comparison.
 
     A distribution whose version cannot be read gets a warning, and none of
@@ -137,13 +166,12 @@ def _applicable(versions: Optional[Dict[str, Tuple[Optional[str], Optional[Versi
     keys = {}
     for name, (text, key) in versions.items():
         if text is not None and key is None and (text or name == "starlette"):
-            _warn_layout("cannot read {}'s version {!r}".format(name, text), stacklevel=4)
+            _warn_layout("cannot read {}'s version {!r}".format(name, text), stacklevel=5)
         keys[name] = key
     return [fix for fix in FIXES if fix.applies(keys) or _judged_by_code(fix, versions, keys)]
 
 
-def _judged_by_code(fix: Fix, versions: Dict[str, Tuple[Optional[str], Optional[VersionKey]]],
-                    keys: Dict[str, Optional[VersionKey]]) -> bool:
+def _judged_by_code(fix: Fix, versions: "Versions", keys: "Dict[str, Optional[VersionKey]]") -> bool:
     """For an imported sse-starlette with no version to read (vendored): does its code have the bug?"""
     if fix.package != "sse-starlette" or versions.get(fix.package, (None,))[0] != "" or SSE_MODULE not in sys.modules:
         return False
@@ -157,34 +185,35 @@ def _judged_by_code(fix: Fix, versions: Dict[str, Tuple[Optional[str], Optional[
     return patches is not None and patches.has_legacy_code(fix)
 
 
-def _warn_layout(reason: str, stacklevel: int = 3) -> None:
-    warnings.warn(
-        "starlette_asyncstream: {}; nothing of it was patched".format(reason),
-        StarletteLayoutWarning,
-        stacklevel=stacklevel,
-    )
+def _warn(message: str, category: type, stacklevel: int = 3) -> None:
+    try:
+        warnings.warn("starlette_asyncstream: " + message, category, stacklevel=stacklevel)
+    except Warning:  # an "error" filter: raise, except while the application imports us
+        if not getattr(_quiet, "on", False):
+            raise
+        sys.stderr.write("{}: starlette_asyncstream: {}\n".format(category.__name__, message))
+
+
+def _warn_layout(reason: str, stacklevel: int = 4) -> None:
+    _warn("{}; nothing of it was patched".format(reason), StarletteLayoutWarning, stacklevel)
 
 
 WRAPT_HINT = "pip install 'wrapt>=1.14,<3'"
 
 
-def _patches_module(fixes: Optional[List[Fix]] = None) -> Any:
+def _patches_module(fixes: "Optional[List[Fix]]" = None) -> Any:
     """Our replacements (which import wrapt), or None with a warning when wrapt cannot be imported."""
     try:
         from . import _patches
     except ImportError as exc:  # a --no-deps install, or a wrapt built for another Python
         if fixes:
-            warnings.warn(
-                "starlette_asyncstream: {} not installed: wrapt cannot be imported ({}); {}".format(
-                    ", ".join(f.name for f in fixes), exc, WRAPT_HINT),
-                RuntimeWarning,
-                stacklevel=4,
-            )
+            _warn("{} not installed: wrapt cannot be imported ({}); {}".format(
+                ", ".join(f.name for f in fixes), exc, WRAPT_HINT), RuntimeWarning, stacklevel=5)
         return None
     return _patches
 
 
-def _install_group(fixes: List[Fix]) -> None:
+def _install_group(fixes: "List[Fix]") -> None:
     """Resolve every patch of the group, then apply them all, or warn and apply none."""
     patches_module = _patches_module(fixes)
     if patches_module is None:
@@ -204,16 +233,25 @@ def _install_group(fixes: List[Fix]) -> None:
 def _on_sse_import(module: object) -> None:
     # wrapt post-import hook: sse_starlette.sse has just been imported, so
     # its __version__ (where it has one) and its code can be read now.
-    with _lock:
-        if not _sse["wanted"]:
-            return
-        sse_fixes = [f for f in _applicable() if f.package == "sse-starlette"]
+    with _lock, _quietly():
+        sse_fixes = [f for f in _applicable() if f.package == "sse-starlette" and f.name in _sse["wanted"]]
         if sse_fixes:
             _install_group(sse_fixes)
 
 
-def install() -> None:
-    """Install every fix the running releases need. Idempotent, thread-safe.
+def _chosen(names: "Iterable[str]") -> "FrozenSet[str]":
+    """The fixes named, or all of them when none is; a name we do not have is a ValueError."""
+    chosen = frozenset(names) or frozenset(FIX_NAMES)
+    unknown = sorted(chosen.difference(FIX_NAMES))
+    if unknown:
+        raise ValueError("no fix named {}; the fixes are: {}".format(", ".join(map(repr, unknown)),
+                                                                    ", ".join(FIX_NAMES)))
+    return chosen
+
+
+def install(*names: str) -> None:
+    """Install the fixes the running releases need (or only those named).
+    Idempotent, thread-safe.
 
     Outside every affected range this does nothing (and does not import
     wrapt). A release whose layout does not match its version gets a
@@ -221,10 +259,12 @@ def install() -> None:
     affected but not imported yet, is fixed when it is imported; so is a
     copy of it whose version cannot be read before then.
     """
+    chosen = _chosen(names)
     with _lock:
         versions = _versions()
-        fixes = _applicable(versions)
-        sse_unread = versions["sse-starlette"][0] == "" and SSE_MODULE not in sys.modules
+        fixes = [f for f in _applicable(versions) if f.name in chosen]
+        sse_chosen = frozenset(n for n in chosen if n.startswith("sse-"))
+        sse_unread = versions["sse-starlette"][0] == "" and SSE_MODULE not in sys.modules and sse_chosen
         if not fixes and not sse_unread:
             # Nothing to say, so no logging import: this is the no-op path.
             return
@@ -233,7 +273,7 @@ def install() -> None:
         if starlette_fixes:
             _install_group(starlette_fixes)
         if sse_fixes or sse_unread:
-            _sse["wanted"] = True
+            _sse["wanted"] = _sse["wanted"] | sse_chosen
             if sse_fixes and SSE_MODULE in sys.modules:
                 _install_group(sse_fixes)
             elif not _sse["hooked"] and _patches_module(sse_fixes) is not None:
@@ -243,15 +283,17 @@ def install() -> None:
                 _sse["hooked"] = True
 
 
-def uninstall() -> None:
-    """Put the original objects back. Idempotent, thread-safe.
+def uninstall(*names: str) -> None:
+    """Put the original objects back (of every fix, or only those named).
+    Idempotent, thread-safe.
 
     Where another library wrapped one of our replacements after us, its
     wrapper is left in place, ours inside it is switched off (it then calls
     straight through to the original), and a warning says where.
     """
+    chosen = _chosen(names)
     with _lock:
-        _sse["wanted"] = False
+        _sse["wanted"] = _sse["wanted"] - chosen
         patches_module = sys.modules.get(__name__ + "._patches")
         if patches_module is None:
             _logger().info("nothing to uninstall")
@@ -260,7 +302,7 @@ def uninstall() -> None:
             patches = [
                 patches_module.patch_for(fix)
                 for fix in _applicable()
-                if fix.package == "starlette" or SSE_MODULE in sys.modules
+                if fix.name in chosen and (fix.package == "starlette" or SSE_MODULE in sys.modules)
             ]
         except Exception as exc:
             _warn_layout("cannot uninstall ({}: {})".format(type(exc).__name__, exc))
@@ -270,12 +312,8 @@ def uninstall() -> None:
             if not restored and not left:
                 _logger().info("fix %r is not installed; nothing to uninstall", patch.fix.name)
             if left:
-                warnings.warn(
-                    "starlette_asyncstream: {} wrapped by another patch after ours; "
-                    "left in place with ours switched off".format(", ".join(left)),
-                    RuntimeWarning,
-                    stacklevel=2,
-                )
+                _warn("{} wrapped by another patch after ours; left in place with ours switched off".format(
+                    ", ".join(left)), RuntimeWarning)
 
 
 def _describe_range(fix: Fix) -> str:
@@ -285,7 +323,7 @@ def _describe_range(fix: Fix) -> str:
     return text
 
 
-def status() -> Dict[str, FixStatus]:
+def status() -> "Dict[str, FixStatus]":
     """For each fix: does it apply here, is it installed (read off the objects)."""
     try:
         versions = _versions()
@@ -293,6 +331,7 @@ def status() -> Dict[str, FixStatus]:
         versions = {}
     keys = {name: key for name, (_, key) in versions.items()}
     patches_module = sys.modules.get(__name__ + "._patches")
+    off = _switched_off()[0]
     result = {}
     for fix in FIXES:
         text, key = versions.get(fix.package, (None, None))
@@ -315,10 +354,12 @@ def status() -> Dict[str, FixStatus]:
         elif fix.package == "sse-starlette" and SSE_MODULE not in sys.modules:
             detail = (
                 "waiting: the fix is applied when sse_starlette is imported"
-                if _sse["wanted"] else "not installed (sse_starlette is not imported)"
+                if fix.name in _sse["wanted"] else
+                _why_not_installed(fix.name, off) if fix.name in off else
+                "not installed (sse_starlette is not imported)"
             )
         elif patches_module is None:
-            detail = _why_not_installed()
+            detail = _why_not_installed(fix.name, off)
         else:
             try:
                 patch = patches_module.patch_for(fix)
@@ -326,7 +367,7 @@ def status() -> Dict[str, FixStatus]:
                 detail = "unexpected layout: {}".format(exc)
             else:
                 installed = patch.installed()
-                detail = patch.describe()
+                detail = patch.describe() if installed or fix.name not in off else _why_not_installed(fix.name, off)
         result[fix.name] = FixStatus(
             name=fix.name,
             applies=applies,
@@ -335,28 +376,67 @@ def status() -> Dict[str, FixStatus]:
             affected=_describe_range(fix),
             upstream=fix.upstream,
             detail=detail,
+            switched_off=fix.name in off,
         )
     return result
 
 
-def _why_not_installed() -> str:
-    """Why an applicable fix has no replacement in place, when our patches module was never loaded."""
-    if _disabled_by_environment():
-        return "not installed: opted out with {}={}".format(DISABLE_ENV, os.environ.get(DISABLE_ENV))
-    import importlib.util
-
-    if importlib.util.find_spec("wrapt") is None:
+def _why_not_installed(name: str, off: "FrozenSet[str]") -> str:
+    """Why an applicable fix has no replacement in place."""
+    if name in off:
+        return "not installed: switched off with {}={}".format(DISABLE_ENV, os.environ.get(DISABLE_ENV))
+    if "wrapt" not in sys.modules and _find_spec("wrapt") is None:
         return "not installed: wrapt is missing ({})".format(WRAPT_HINT)
     return "not installed (install() was not called, or it warned why)"
 
 
-def _disabled_by_environment() -> bool:
+# DISABLE_ENV values that switch every fix off, and none.
+_ALL_OFF = ("1", "true", "yes", "on", "all")
+_NONE_OFF = ("", "0", "false", "no", "off")
+
+
+def _switched_off() -> "Tuple[FrozenSet[str], str]":
+    """(the fixes DISABLE_ENV switches off, what is wrong with its value or "").
+
+    A comma-separated list of fix names switches those off; a name we do not
+    have switches everything off (an opt-out errs on the side of patching
+    less) and is reported.
+    """
     value = os.environ.get(DISABLE_ENV, "").strip().lower()
-    return value not in ("", "0", "false", "no", "off")
+    if value in _NONE_OFF:
+        return frozenset(), ""
+    if value in _ALL_OFF:
+        return frozenset(FIX_NAMES), ""
+    named = frozenset(part.strip() for part in value.split(",") if part.strip())
+    unknown = sorted(named.difference(FIX_NAMES))
+    if unknown:
+        return frozenset(FIX_NAMES), "{}={!r} names no fix {}; the fixes are: {}; every fix is switched off".format(
+            DISABLE_ENV, os.environ.get(DISABLE_ENV), ", ".join(map(repr, unknown)), ", ".join(FIX_NAMES))
+    return named, ""
 
 
-if not _disabled_by_environment():
-    try:
-        install()
-    except Exception as exc:  # never a crash at import, whatever the installed releases look like
-        _warn_layout("install() failed ({}: {})".format(type(exc).__name__, exc))
+class _quietly:
+    """While the application imports us (or sse-starlette), warnings never raise."""
+
+    def __enter__(self) -> None:
+        self.was = getattr(_quiet, "on", False)
+        _quiet.on = True
+
+    def __exit__(self, *exc_info: Any) -> None:
+        _quiet.on = self.was
+
+
+def _install_at_import() -> None:
+    with _quietly():
+        try:
+            off, problem = _switched_off()
+            if problem:
+                _warn(problem, RuntimeWarning)
+            left_on = [name for name in FIX_NAMES if name not in off]
+            if left_on:
+                install(*left_on)
+        except Exception as exc:  # never a crash at import, whatever the installed releases look like
+            _warn_layout("install() failed ({}: {})".format(type(exc).__name__, exc))
+
+
+_install_at_import()

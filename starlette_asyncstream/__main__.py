@@ -10,7 +10,7 @@ import os
 import sys
 from typing import Any, Dict, List, Optional
 
-from . import DISABLE_ENV, __version__, _disabled_by_environment, install, status, uninstall
+from . import DISABLE_ENV, FIX_NAMES, __version__, _switched_off, install, status, uninstall
 
 
 def _distribution_version(name: str) -> Optional[str]:
@@ -53,12 +53,14 @@ def collect() -> Dict[str, Any]:
         starlette_info = {"version": None, "path": None}
 
     at_import = status()
+    off = _switched_off()[0]
     report: Dict[str, Any] = {
         "package": __version__,
         "python": "{} ({})".format(sys.version.split()[0], sys.executable),
         "starlette": starlette_info,
         "wrapt": _distribution_version("wrapt"),
-        "opted_out": _disabled_by_environment(),
+        "opted_out": off == frozenset(FIX_NAMES),
+        "switched_off": [name for name in FIX_NAMES if name in off],
         "fixes": [dict(s._asdict()) for s in at_import.values()],
         "self_test": {},
         "problems": [],
@@ -69,7 +71,7 @@ def collect() -> Dict[str, Any]:
         report["ok"], report["exit"] = False, NOTHING_TO_CHECK
         return report
 
-    was_installed = any(s.installed for s in at_import.values())
+    was_installed = [name for name, s in at_import.items() if s.installed]
 
     def quietly(action: Any) -> None:
         # What install() warns about (no wrapt, an odd layout) is reported
@@ -87,8 +89,10 @@ def collect() -> Dict[str, Any]:
         report["self_test"]["without_fix"] = _selftest.run_all()
         quietly(install)
         report["self_test"]["with_fix"] = _selftest.run_all()
-    finally:
-        quietly(install if was_installed else uninstall)
+    finally:  # leave every fix as the report found it
+        quietly(uninstall)
+        if was_installed:
+            quietly(lambda: install(*was_installed))
     report["ok"] = all(r["ok"] for r in report["self_test"]["with_fix"].values())
     report["exit"] = OK if report["ok"] else FAILS
     return report
@@ -107,8 +111,10 @@ def render(report: Dict[str, Any]) -> str:
     where = "not installed" if st["version"] is None else "{} ({})".format(st["version"], st["path"])
     add("  Starlette  {}".format(where))
     add("  wrapt      {}".format(report["wrapt"] or "not installed"))
-    if report["opted_out"]:
-        add("  {} is set: the import patched nothing".format(DISABLE_ENV))
+    if report["switched_off"]:
+        add("  {}={}: the import left {} off".format(
+            DISABLE_ENV, os.environ.get(DISABLE_ENV, ""),
+            "every fix" if report["opted_out"] else ", ".join(report["switched_off"])))
     add("")
     add("Fixes")
     for fix in report["fixes"]:

@@ -113,13 +113,19 @@ def _make_init(original: Callable[..., None], switch: _Switch) -> Callable[..., 
     return __init__
 
 
-def _init_target(module: Any, class_name: str) -> List[Tuple[Any, str, Any]]:
+def _own_attribute(module: Any, class_name: str, attribute: str) -> Tuple[Any, Any]:
+    """(the class, its own attribute as it is now): inherited ones do not count."""
     cls = getattr(module, class_name, None)
     if not inspect.isclass(cls):
         raise LayoutError("{}.{} is missing or not a class".format(module.__name__, class_name))
-    init = vars(cls).get("__init__")
-    if init is None:
-        raise LayoutError("{} defines no __init__ of its own".format(class_name))
+    current = vars(cls).get(attribute)
+    if current is None:
+        raise LayoutError("{} defines no {} of its own".format(class_name, attribute))
+    return cls, current
+
+
+def _init_target(module: Any, class_name: str) -> List[Tuple[Any, str, Any]]:
+    cls, init = _own_attribute(module, class_name, "__init__")
     original = _unwrap_ours(init)
     try:
         params = list(inspect.signature(original).parameters)
@@ -164,6 +170,9 @@ def _tasks_targets(*modules: Any) -> List[Tuple[Any, str, Any]]:
     targets = []
     for module in modules:
         current = getattr(module, "run_until_first_complete", None)
+        if current is None and module.__name__ == "starlette.responses" and not hasattr(
+                getattr(module, "StreamingResponse", None), "listen_for_disconnect"):
+            continue  # 0.13.2: only starlette.concurrency has it; responses start using it in 0.13.3
         if current is None:
             raise LayoutError("{}.run_until_first_complete is missing".format(module.__name__))
         if any(current is b.replacement and b.owner is not module for b in _BINDINGS.values()):
@@ -174,6 +183,56 @@ def _tasks_targets(*modules: Any) -> List[Tuple[Any, str, Any]]:
             )
         targets.append((module, "run_until_first_complete", current))
     return targets
+
+
+# --- fix "disconnect": StreamingResponse.__call__ before 0.13.3 -------------
+
+
+async def _send_all(response: Any, send: Callable[..., Any]) -> None:
+    # What the legacy __call__ sends, without its background task: from
+    # 0.13.3 (#839) the task runs after the stream, whichever half ended it.
+    await send({"type": "http.response.start", "status": response.status_code, "headers": response.raw_headers})
+    async for chunk in response.body_iterator:
+        await send({
+            "type": "http.response.body",
+            "body": chunk if isinstance(chunk, bytes) else chunk.encode(response.charset),
+            "more_body": True,
+        })
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+async def _until_disconnect(receive: Callable[..., Any]) -> None:
+    message: Dict[str, Any] = {}
+    while message.get("type") != "http.disconnect":
+        message = await receive()
+
+
+def _make_call(original: Callable[..., Any], switch: _Switch) -> Callable[..., Any]:
+    async def __call__(self: Any, scope: Any, receive: Any, send: Any) -> None:
+        if not switch.on:
+            return await original(self, scope, receive, send)
+        # As 0.13.3-0.14.x: stream and listen at once; the first to end
+        # cancels the other (a client gone cancels the body iterator), and
+        # only then does the background task run.
+        await _first_complete((_send_all, {"response": self, "send": send}),
+                              (_until_disconnect, {"receive": receive}))
+        if self.background is not None:
+            await self.background()
+
+    functools.update_wrapper(__call__, original)
+    return __call__
+
+
+def _call_target(module: Any, class_name: str) -> List[Tuple[Any, str, Any]]:
+    cls, call = _own_attribute(module, class_name, "__call__")
+    if hasattr(cls, "listen_for_disconnect"):
+        raise LayoutError("{} already listens for http.disconnect".format(class_name))
+    original = _unwrap_ours(call)
+    if not inspect.iscoroutinefunction(original):
+        raise LayoutError("{}.__call__ is not a coroutine function".format(class_name))
+    if list(inspect.signature(original).parameters) != ["self", "scope", "receive", "send"]:
+        raise LayoutError("{}.__call__ does not take (self, scope, receive, send)".format(class_name))
+    return [(cls, "__call__", call)]
 
 
 # --- copies with no version to read (vendored sse-starlette) -------------------
@@ -218,6 +277,7 @@ def has_legacy_code(fix: Fix) -> bool:
 _MAKERS = {
     "dispatch": (("starlette.responses",), lambda m: _init_target(m, "StreamingResponse"), _make_init),
     "tasks": (("starlette.concurrency", "starlette.responses"), _tasks_targets, _make_run_until_first_complete),
+    "disconnect": (("starlette.responses",), lambda m: _call_target(m, "StreamingResponse"), _make_call),
     "sse-dispatch": (("sse_starlette.sse",), lambda m: _init_target(m, "EventSourceResponse"), _make_init),
     "sse-tasks": (("sse_starlette.sse",), _tasks_targets, _make_run_until_first_complete),
 }

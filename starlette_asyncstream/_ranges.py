@@ -1,7 +1,7 @@
 """The one table of affected Starlette releases.
 
 Everything that needs to know which releases are broken reads this table:
-the import-time guard (``_guard``), ``status()``, the diagnostics report,
+the import-time guard (``_applicable`` in ``__init__``), ``status()``, the diagnostics report,
 the README's compatibility table and the tox matrix check in the tests.
 Ranges are half-open, ``introduced <= version < fixed``, compared per PEP 440
 (so ``0.12.0b3`` is inside the first range and ``0.12.0b2`` is not).
@@ -12,9 +12,12 @@ A row names the distribution whose version it is about (`package`); a row
 can also require a second range of another distribution (`also`).
 """
 
-from typing import Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, Optional, Tuple
 
-from ._version import VersionKey, parse_version
+from ._version import parse_version
+
+if TYPE_CHECKING:  # annotations are strings: no typing aliases built at import (see __init__)
+    from ._version import VersionKey
 
 __all__ = ["Fix", "FIXES", "PACKAGES"]
 
@@ -35,10 +38,10 @@ class Fix:
         upstream: str,
         # The bug is an exception only from this Python on; before it the
         # backport still runs (it is what 0.14.x does) but nothing was failing.
-        fails_from_python: Tuple[int, int],
-        before_that: Optional[str],
+        fails_from_python: "Tuple[int, int]",
+        before_that: "Optional[str]",
         package: str = "starlette",
-        also: Optional[Tuple[str, str, str]] = None,  # (package, introduced, fixed)
+        also: "Optional[Tuple[str, str, str]]" = None,  # (package, introduced, fixed)
     ) -> None:
         self.name = name
         self.summary = summary
@@ -50,7 +53,7 @@ class Fix:
         self.package = package
         self.also = also
 
-    def applies(self, versions: Dict[str, Optional[VersionKey]]) -> bool:
+    def applies(self, versions: "Dict[str, Optional[VersionKey]]") -> bool:
         """Every range of the row holds for these versions ({package: key or None})."""
         ranges = [(self.package, self.introduced, self.fixed)] + ([self.also] if self.also else [])
         for package, low, high in ranges:
@@ -59,12 +62,12 @@ class Fix:
                 return False
         return True
 
-    def contains(self, version: VersionKey) -> bool:
+    def contains(self, version: "VersionKey") -> bool:
         """Is this version of `package` in the row's own range?"""
         return _within(version, self.introduced, self.fixed)
 
 
-def _within(version: VersionKey, introduced: str, fixed: str) -> bool:
+def _within(version: "VersionKey", introduced: str, fixed: str) -> bool:
     # The upper bound first: on a fixed release ("0.14.0" <= version) that
         # answers without parsing "0.12.0b3", whose pre-release suffix needs
         # the full PEP 440 pattern compiled (see _version).
@@ -102,16 +105,36 @@ FIXES = (
             "asyncio.wait (legacy releases pass bare coroutines: "
             "TypeError: Passing coroutines is forbidden, use tasks explicitly)"
         ),
-        # 0.13.3 made StreamingResponse.__call__ go through
-        # run_until_first_complete (to listen for http.disconnect); #1066
-        # wrapped the coroutines in tasks in 0.14.0. Python 3.11 turned the
-        # deprecation of bare coroutines in asyncio.wait (documented in 3.8, warned
-        # on 3.9 and 3.10) into a TypeError.
-        introduced="0.13.3",
+        # starlette.concurrency.run_until_first_complete appeared in 0.13.2
+        # already passing bare coroutines (Starlette's websocket docs call it
+        # directly); 0.13.3 made StreamingResponse.__call__ go through it (to
+        # listen for http.disconnect, #839); #1066 wrapped the coroutines in
+        # tasks in 0.14.0. Python 3.11 turned the deprecation of bare
+        # coroutines in asyncio.wait (documented in 3.8, warned on 3.9 and
+        # 3.10) into a TypeError.
+        introduced="0.13.2",
         fixed="0.14.0",
         upstream="encode/starlette #1066 (fix, 0.14.0); CPython bpo-34790 (3.11 TypeError)",
         fails_from_python=(3, 11),
         before_that="a DeprecationWarning on Python 3.9 and 3.10, silent before 3.9",
+    ),
+    Fix(
+        name="disconnect",
+        summary=(
+            "StreamingResponse stops streaming when the client disconnects: the "
+            "iterator is cancelled and nothing more is sent (legacy releases never "
+            "listen for http.disconnect while streaming, so a stream whose client "
+            "has gone keeps being pulled, for ever if it is endless)"
+        ),
+        # Releases before 0.12.0b3 lack it too, but are outside what this
+        # package changes (0.11.x speak ASGI 2, and 0.12.0b1/b2 have no
+        # dispatch to fix); #839 added listen_for_disconnect in 0.13.3, and
+        # tiangolo/fastapi #1342 is the report from FastAPI 0.52-0.55 users.
+        introduced="0.12.0b3",
+        fixed="0.13.3",
+        upstream="encode/starlette #839 (fix, 0.13.3); tiangolo/fastapi #1342 (report)",
+        fails_from_python=(3, 0),
+        before_that=None,
     ),
     Fix(
         name="sse-dispatch",
@@ -139,14 +162,14 @@ FIXES = (
         ),
         # 0.5.0 added `from starlette.concurrency import run_until_first_complete`;
         # 0.10.0 moved to anyio task groups. The function passes bare coroutines
-        # in Starlette 0.13.0 (where it appeared) to 0.13.8 (#1066 fixed it).
+        # from Starlette 0.13.2 (where it appeared) to 0.13.8 (#1066 fixed it).
         introduced="0.5.0",
         fixed="0.10.0",
         upstream="sse-starlette 0.5.0 (imports it), 0.10.0 (anyio); encode/starlette #1066",
         fails_from_python=(3, 11),
         before_that="a DeprecationWarning on Python 3.9 and 3.10, silent before 3.9",
         package="sse-starlette",
-        also=("starlette", "0.13.0", "0.14.0"),
+        also=("starlette", "0.13.2", "0.14.0"),
     ),
 )
 

@@ -41,11 +41,52 @@ def _sync_generator() -> Any:
         yield chunk
 
 
-CONTENTS: Tuple[Tuple[str, Callable[[], Any]], ...] = (
-    ("custom async iterator", CustomAsyncIterator),
-    ("async generator", _async_generator),
-    ("sync generator", _sync_generator),
-)
+
+
+LEAVES = "client that leaves"
+
+
+class _Endless:
+    """An endless stream, counting what is pulled from it. An async generator,
+    so that only the disconnect handling decides how it ends."""
+
+    def __init__(self) -> None:
+        self.pulled = 0
+
+    async def stream(self) -> Any:
+        while True:
+            await asyncio.sleep(0)
+            self.pulled += 1
+            yield b"tick "
+
+
+async def _drive_and_leave(response: Any, content: "_Endless") -> str:
+    """The client reads five chunks, then disconnects: does the response stop?"""
+    gone = asyncio.Event()
+    chunks: List[bytes] = []
+
+    async def receive() -> Dict[str, Any]:
+        if not chunks and not gone.is_set():
+            chunks.append(b"")  # the request, once
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await gone.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: Dict[str, Any]) -> None:
+        if message["type"] == "http.response.body" and len(chunks) <= 5:
+            chunks.append(message.get("body", b""))
+            if len(chunks) > 5:
+                gone.set()
+
+    try:
+        await asyncio.wait_for(_call(response, receive, send), timeout=1)
+    except asyncio.TimeoutError:
+        return "keeps streaming after the client left (still pulled 1s later)"
+    pulled = content.pulled
+    await asyncio.sleep(0.05)
+    if content.pulled != pulled:
+        return "returned, but the iterator is still pulled"
+    return "stopped when the client left"
 
 
 async def _drive(response: Any) -> bytes:
@@ -66,16 +107,21 @@ async def _drive(response: Any) -> bytes:
             if not message.get("more_body", False):
                 done.set()
 
-    scope = {"type": "http", "method": "GET", "path": "/", "headers": [], "query_string": b""}
-    # Starlette 0.11.x and older speak ASGI 2: response(receive, send).
-    asgi2 = len(inspect.signature(response.__call__).parameters) == 2
-    call = response(receive, send) if asgi2 else response(scope, receive, send)
-    await asyncio.wait_for(call, timeout=10)
+    await asyncio.wait_for(_call(response, receive, send), timeout=10)
     return b"".join(body)
 
 
+def _call(response: Any, receive: Any, send: Any) -> Any:
+    scope = {"type": "http", "method": "GET", "path": "/", "headers": [], "query_string": b""}
+    # Starlette 0.11.x and older speak ASGI 2: response(receive, send).
+    if len(inspect.signature(response.__call__).parameters) == 2:
+        return response(receive, send)
+    return response(scope, receive, send)
+
+
 def stream_once(make_content: Callable[[], Any]) -> Tuple[bool, str]:
-    """(ok, what a user would see): the body, or the exception it died with."""
+    """(ok, what a user would see): the body, or the exception it died with;
+    for _Endless, whether the response stops when its client leaves."""
     from starlette.responses import StreamingResponse
 
     loop = asyncio.new_event_loop()
@@ -85,7 +131,12 @@ def stream_once(make_content: Callable[[], Any]) -> Tuple[bool, str]:
         # A thread of its own, so a caller that already runs a loop is not disturbed.
         asyncio.set_event_loop(loop)
         try:
-            body = loop.run_until_complete(_drive(StreamingResponse(make_content())))
+            content = make_content()
+            if isinstance(content, _Endless):
+                outcome = loop.run_until_complete(_drive_and_leave(StreamingResponse(content.stream()), content))
+                result.append((outcome == "stopped when the client left", outcome))
+                return
+            body = loop.run_until_complete(_drive(StreamingResponse(content)))
             result.append((body == EXPECTED, "body {!r}".format(body)))
         except Exception as exc:
             result.append((False, "{}: {}".format(type(exc).__name__, exc)))
@@ -97,6 +148,14 @@ def stream_once(make_content: Callable[[], Any]) -> Tuple[bool, str]:
     worker.start()
     worker.join()
     return result[0]
+
+
+CONTENTS: Tuple[Tuple[str, Callable[[], Any]], ...] = (
+    ("custom async iterator", CustomAsyncIterator),
+    ("async generator", _async_generator),
+    ("sync generator", _sync_generator),
+    (LEAVES, _Endless),
+)
 
 
 def run_all() -> Dict[str, Dict[str, Any]]:

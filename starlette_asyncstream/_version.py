@@ -8,7 +8,7 @@ parse it here rather than depending on ``packaging`` at import time.
 """
 
 import re
-from typing import List, Optional, Tuple
+from typing import TYPE_CHECKING, List, Optional, Tuple
 
 __all__ = ["parse_version"]
 
@@ -28,18 +28,19 @@ _DIGITS = frozenset("0123456789")
 # PEP 440 spellings of the three pre-release phases, mapped to their order.
 _PRE_RANK = {"a": 0, "alpha": 0, "b": 1, "beta": 1, "c": 2, "rc": 2, "pre": 2, "preview": 2}
 
-# A key compares like the version it was made from.
-VersionKey = Tuple[int, Tuple[int, ...], Tuple[int, ...], Tuple[int, ...], Tuple[int, ...]]
+if TYPE_CHECKING:  # annotations are strings: no typing aliases built at import (see __init__)
+    # A key compares like the version it was made from.
+    VersionKey = Tuple[int, Tuple[int, ...], Tuple[int, ...], Tuple[int, ...], Tuple[int, ...]]
 
 
-def _release(parts: List[str]) -> Tuple[int, ...]:
+def _release(parts: "List[str]") -> "Tuple[int, ...]":
     release = tuple(int(part) for part in parts)
     while len(release) > 1 and release[-1] == 0:  # 0.14 == 0.14.0
         release = release[:-1]
     return release
 
 
-def parse_version(text: str) -> Optional[VersionKey]:
+def parse_version(text: str) -> "Optional[VersionKey]":
     """Return a sortable key for a PEP 440 version, or None if it is not one."""
     # Fast path for plain X.Y.Z, every release on the fixed side: the import
     # runs this once, and compiling the full pattern would cost more than
@@ -57,7 +58,7 @@ def parse_version(text: str) -> Optional[VersionKey]:
     post_n = m.group("post_implicit") or m.group("post_n")
     has_post = post_n is not None or m.group("post_l") is not None
     has_dev = m.group("dev_l") is not None
-    pre: Tuple[int, ...]
+    pre = ()  # type: Tuple[int, ...]
     if m.group("pre_l"):
         pre = (1, _PRE_RANK[m.group("pre_l").lower()], int(m.group("pre_n") or 0))
     elif has_dev and not has_post:

@@ -50,6 +50,10 @@ def applies(name):
     return next(f for f in FIXES if f.name == name).applies(VERSIONS)
 
 
+# Does any Starlette fix apply to the running release (the package patches something)?
+AFFECTED = any(applies(fix.name) for fix in FIXES if fix.package == "starlette")
+
+
 def starlette_at_least(text):
     return STARLETTE >= parse_version(text)
 

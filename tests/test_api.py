@@ -11,18 +11,18 @@ import starlette.responses
 from starlette.responses import StreamingResponse
 
 import starlette_asyncstream as sa
-from conftest import PY, applies, run
+from conftest import AFFECTED, PY, applies, run, starlette_at_least
 from starlette_asyncstream._ranges import FIXES
 from contents import SelfIterator, agen
 from streaming import fetch
 
-AFFECTED = applies("dispatch") or applies("tasks")
 
 
 def live_objects():
     """Every object a fix may replace, as it is right now (None where absent)."""
     return {
         "__init__": vars(StreamingResponse).get("__init__"),
+        "__call__": vars(StreamingResponse).get("__call__"),
         "concurrency.run_until_first_complete": getattr(starlette.concurrency, "run_until_first_complete", None),
         "responses.run_until_first_complete": getattr(starlette.responses, "run_until_first_complete", None),
     }
@@ -33,7 +33,11 @@ def replaced_names():
     if applies("dispatch"):
         names.add("__init__")
     if applies("tasks"):
-        names |= {"concurrency.run_until_first_complete", "responses.run_until_first_complete"}
+        names.add("concurrency.run_until_first_complete")
+        if starlette_at_least("0.13.3"):  # StreamingResponse uses it from 0.13.3
+            names.add("responses.run_until_first_complete")
+    if applies("disconnect"):
+        names.add("__call__")
     return names
 
 
@@ -187,6 +191,7 @@ def test_uninstall_leaves_a_wrapper_put_on_top_of_ours():
 def test_public_surface():
     assert set(sa.__all__) == {
         "DISABLE_ENV",
+        "FIX_NAMES",
         "FixStatus",
         "StarletteLayoutWarning",
         "install",
@@ -195,10 +200,12 @@ def test_public_surface():
     }
     assert isinstance(sa.__version__, str)
     assert issubclass(sa.StarletteLayoutWarning, UserWarning)
+    assert sa.FIX_NAMES == tuple(f.name for f in FIXES) == (
+        "dispatch", "tasks", "disconnect", "sse-dispatch", "sse-tasks")
 
 
 @pytest.mark.skipif(
-    not (applies("tasks") and PY >= (3, 9)),
+    not (applies("tasks") and starlette_at_least("0.13.3") and PY >= (3, 9)),
     reason="needs Starlette 0.13.3-0.13.8 (here {}) on Python >= 3.9 (here {}.{}): only there does the "
     "original run_until_first_complete show itself (a DeprecationWarning on 3.9/3.10, a TypeError from "
     "3.11)".format(starlette.__version__, *PY),
@@ -256,12 +263,14 @@ def test_needed_here_and_detail_say_what_this_python_and_release_need():
     # tasks from Python 3.11 (bpo-34790 turned the deprecation into a TypeError).
     assert st["dispatch"].needed_here is applies("dispatch")
     assert st["tasks"].needed_here is (applies("tasks") and PY >= (3, 11))
+    assert st["disconnect"].needed_here is applies("disconnect")
     expected_detail = {
         "dispatch": "StreamingResponse.__init__ replaced",
-        "tasks": "starlette.concurrency.run_until_first_complete replaced; "
-                 "starlette.responses.run_until_first_complete replaced",
+        "tasks": "starlette.concurrency.run_until_first_complete replaced" + (
+            "; starlette.responses.run_until_first_complete replaced" if starlette_at_least("0.13.3") else ""),
+        "disconnect": "StreamingResponse.__call__ replaced",
     }
-    for name in ("dispatch", "tasks"):
+    for name in ("dispatch", "tasks", "disconnect"):
         if applies(name):
             assert st[name].detail == expected_detail[name]
         else:

@@ -5,10 +5,10 @@ import sys
 
 import pytest
 
-from conftest import applies, run_python, starlette_at_least
+from conftest import AFFECTED, applies, run_python, starlette_at_least
 from installs import run_child, site_view
 
-AFFECTED = applies("dispatch") or applies("tasks")
+STARLETTE_FIXES = ("dispatch", "tasks", "disconnect")  # the table's order
 # 0.12.0b2 and older hand sync content to `async for`: their self-test fails
 # with or without this package, which leaves them alone.
 STREAMS_EVERYTHING = starlette_at_least("0.12.0b3")
@@ -26,21 +26,29 @@ def test_json_report_schema_and_exit_code():
     proc = main("--json")
     report = json.loads(proc.stdout)
     assert set(report) == {
-        "package", "python", "starlette", "wrapt", "opted_out", "fixes", "self_test", "ok", "problems", "exit",
+        "package", "python", "starlette", "wrapt", "opted_out", "switched_off", "fixes", "self_test", "ok",
+        "problems", "exit",
     }
+    assert (report["opted_out"], report["switched_off"]) == (False, [])
     assert report["exit"] == proc.returncode and report["problems"] == []
     assert report["python"].startswith("{}.{}.".format(*sys.version_info[:2]))
     import starlette
 
     assert report["starlette"]["version"] == starlette.__version__
-    assert [f["name"] for f in report["fixes"]] == ["dispatch", "tasks", "sse-dispatch", "sse-tasks"]
+    assert [f["name"] for f in report["fixes"]] == list(STARLETTE_FIXES) + ["sse-dispatch", "sse-tasks"]
     for fix in report["fixes"]:
         assert fix["applies"] == applies(fix["name"])
         assert fix["installed"] == fix["applies"]  # installed by the import
     with_fix = report["self_test"]["with_fix"]
     without = report["self_test"]["without_fix"]
+    leaves = with_fix.pop("client that leaves")
     assert set(with_fix) == {"custom async iterator", "async generator", "sync generator"}
+    # the disconnect row: an endless stream whose client goes after five chunks
+    stopped = "stopped when the client left"
+    if applies("disconnect"):
+        assert without["client that leaves"]["outcome"].startswith("keeps streaming after the client left")
     if starlette_at_least("0.12.0b3"):
+        assert leaves == {"ok": True, "outcome": stopped}
         assert all(r["ok"] and r["outcome"] == "body b'alpha beta gamma'" for r in with_fix.values()), with_fix
         assert report["ok"] is True and proc.returncode == 0
     else:
@@ -61,8 +69,9 @@ def test_human_report_names_versions_fixes_and_outcomes():
 
     assert "Starlette  {}".format(starlette.__version__) in out
     yes = {True: "yes", False: "no"}
-    needed = {"dispatch": applies("dispatch"), "tasks": applies("tasks") and sys.version_info >= (3, 11)}
-    for name in ("dispatch", "tasks"):
+    needed = {"dispatch": applies("dispatch"), "tasks": applies("tasks") and sys.version_info >= (3, 11),
+              "disconnect": applies("disconnect")}
+    for name in STARLETTE_FIXES:
         assert "  {}: applies {}, installed {}, needed on this Python {}\n".format(
             name, yes[applies(name)], yes[applies(name)], yes[needed[name]]) in out
     assert "Self-test without the fix" in out and "Self-test with the fix" in out
@@ -106,7 +115,7 @@ def test_without_wrapt_the_report_says_why_in_one_sentence(tmp_path):
     assert "Traceback" not in proc.stdout + proc.stderr
     result = proc.stdout.splitlines()[-1]
     if AFFECTED:
-        needed = ", ".join(n for n in ("dispatch", "tasks") if applies(n))
+        needed = ", ".join(n for n in STARLETTE_FIXES if applies(n))
         assert proc.returncode == 1
         assert result.startswith("Result: streaming FAILS here: {} not installed: wrapt cannot be "
                                  "imported".format(needed)), result

@@ -6,9 +6,10 @@ import os
 import pytest
 import starlette
 
-from conftest import applies, run_python
+from conftest import AFFECTED, applies, run_python
+from installs import run_child, site_view
+from starlette_asyncstream import FIX_NAMES
 
-AFFECTED = applies("dispatch") or applies("tasks")
 
 # Streams a custom async iterator through StreamingResponse with httpx and
 # prints the body, or the exception type if the request died.
@@ -191,5 +192,99 @@ print(json.dumps({
         "starlette_asyncstream: cannot read sse-starlette's version 'fork'; nothing of it was patched",
     ]]
     assert result["installed"] == {
-        "dispatch": applies("dispatch"), "tasks": applies("tasks"), "sse-dispatch": False, "sse-tasks": False,
+        "dispatch": applies("dispatch"), "tasks": applies("tasks"), "disconnect": applies("disconnect"),
+        "sse-dispatch": False, "sse-tasks": False,
     }
+
+
+SWITCHES = """
+import json, sys, warnings
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    import starlette_asyncstream as sa
+status = sa.status()
+print(json.dumps({
+    "warnings": [(w.category.__name__, str(w.message)) for w in caught],
+    "installed": {n: s.installed for n, s in status.items()},
+    "switched_off": {n: s.switched_off for n, s in status.items()},
+    "detail": {n: s.detail for n, s in status.items()},
+    "wrapt": "wrapt" in sys.modules,
+}))
+"""
+
+
+def switches(value):
+    return json.loads(run_python(SWITCHES, env={"STARLETTE_ASYNCSTREAM_DISABLE": value}).stdout)
+
+
+@pytest.mark.parametrize("value", ["dispatch", "tasks,disconnect", " Dispatch , sse-tasks ", "disconnect"])
+def test_a_list_of_fix_names_switches_only_those_off(value):
+    off = {name.strip().lower() for name in value.split(",")}
+    result = switches(value)
+    assert result["warnings"] == []
+    for name, installed in result["installed"].items():
+        assert result["switched_off"][name] is (name in off)
+        assert installed is (applies(name) and name not in off), (name, result)
+        if applies(name) and name in off:
+            assert result["detail"][name] == "not installed: switched off with STARLETTE_ASYNCSTREAM_DISABLE=" + value
+
+
+def test_switching_off_every_fix_that_applies_imports_nothing_heavy():
+    on = [n for n in FIX_NAMES if applies(n)]
+    assert switches(",".join(on) or "dispatch")["wrapt"] is False
+
+
+@pytest.mark.parametrize("value", ["dispatch,nope", "please", "dispatch;tasks"])
+def test_an_unknown_name_warns_naming_the_fixes_and_switches_everything_off(value):
+    result = switches(value)
+    assert result["warnings"] == [[
+        "RuntimeWarning",
+        "starlette_asyncstream: STARLETTE_ASYNCSTREAM_DISABLE={!r} names no fix {}; the fixes are: {}; "
+        "every fix is switched off".format(
+            value, ", ".join(repr(n) for n in sorted({p.strip() for p in value.split(",")} - set(FIX_NAMES))),
+            ", ".join(FIX_NAMES)),
+    ]]
+    assert not any(result["installed"].values())
+    assert all(result["switched_off"].values())
+
+
+def test_install_and_uninstall_take_fix_names():
+    code = """
+import json
+import starlette_asyncstream as sa
+sa.install("dispatch")
+one = {n: s.installed for n, s in sa.status().items()}
+sa.install()
+sa.uninstall("dispatch")
+rest = {n: s.installed for n, s in sa.status().items()}
+try:
+    sa.install("dispatch", "nope")
+except ValueError as exc:
+    error = str(exc)
+print(json.dumps([one, rest, error]))
+"""
+    one, rest, error = json.loads(run_python(code, env={"STARLETTE_ASYNCSTREAM_DISABLE": "1"}).stdout)
+    assert one == {n: n == "dispatch" and applies(n) for n in FIX_NAMES}
+    assert rest == {n: n != "dispatch" and applies(n) and not n.startswith("sse-") for n in FIX_NAMES}
+    assert error == "no fix named 'nope'; the fixes are: " + ", ".join(FIX_NAMES)
+
+
+@pytest.mark.parametrize("case", [
+    "unknown switch name",
+    pytest.param("no wrapt", marks=pytest.mark.skipif(
+        not AFFECTED, reason="Starlette {} is outside every range (any Python): without wrapt nothing is "
+        "missing".format(starlette.__version__))),
+])
+def test_under_w_error_a_warning_at_import_is_one_line_not_a_traceback(case, tmp_path):
+    # -W error turns warnings into exceptions; the application's import must still work.
+    env, flags, path = {}, ["-W", "error"], []
+    if case == "unknown switch name":
+        env["STARLETTE_ASYNCSTREAM_DISABLE"] = "dispatch,nope"
+    else:
+        path, view_flags = site_view(tmp_path, leave_out=["wrapt"])
+        flags += view_flags
+    proc = run_child(["-c", "import starlette_asyncstream; print('imported')"], env_extra=env,
+                     python_path=path, flags=flags)
+    assert (proc.returncode, proc.stdout) == (0, "imported\n"), proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.splitlines()) == 1 and proc.stderr.startswith("RuntimeWarning: starlette_asyncstream: ")

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import PY, applies, run_python
+from conftest import PY, applies, run_python, starlette_at_least
 from starlette_asyncstream._ranges import FIXES
 from starlette_asyncstream._version import parse_version
 
@@ -48,26 +48,28 @@ def test_not_a_version(text):
 
 
 @pytest.mark.parametrize(
-    "version, dispatch, tasks",
+    "version, dispatch, tasks, disconnect",
     [
-        ("0.11.4", False, False),
-        ("0.12.0b2", False, False),
-        ("0.12.0.b3", True, False),
-        ("0.12.0", True, False),
-        ("0.12.13", True, False),
-        ("0.13.2", True, False),
-        ("0.13.3", True, True),
-        ("0.13.8", True, True),
-        ("0.14.0", False, False),
-        ("0.14.2", False, False),
-        ("1.10.0", False, False),
+        ("0.11.4", False, False, False),
+        ("0.12.0b2", False, False, False),
+        ("0.12.0.b3", True, False, True),
+        ("0.12.0", True, False, True),
+        ("0.12.13", True, False, True),
+        ("0.13.1", True, False, True),
+        ("0.13.2", True, True, True),
+        ("0.13.3", True, True, False),
+        ("0.13.8", True, True, False),
+        ("0.14.0", False, False, False),
+        ("0.14.2", False, False, False),
+        ("1.10.0", False, False, False),
     ],
 )
-def test_table_ranges(version, dispatch, tasks):
+def test_table_ranges(version, dispatch, tasks, disconnect):
     fixes = {f.name: f for f in FIXES}
     key = parse_version(version)
     assert fixes["dispatch"].contains(key) is dispatch
     assert fixes["tasks"].contains(key) is tasks
+    assert fixes["disconnect"].contains(key) is disconnect
 
 
 @pytest.mark.parametrize(
@@ -76,7 +78,8 @@ def test_table_ranges(version, dispatch, tasks):
         ("0.1.0", "0.12.13", {"sse-dispatch"}),
         ("0.4.0", "0.13.6", {"sse-dispatch"}),
         ("0.5.0", "0.13.6", {"sse-dispatch", "sse-tasks"}),
-        ("0.5.0", "0.13.0", {"sse-dispatch", "sse-tasks"}),  # outside the Starlette tasks range
+        ("0.5.0", "0.13.1", {"sse-dispatch"}),  # Starlette without the function (sse cannot import)
+        ("0.5.0", "0.13.2", {"sse-dispatch", "sse-tasks"}),
         ("0.9.0", "0.14.0", {"sse-dispatch"}),  # 0.14's function makes tasks itself
         ("0.10.0", "0.13.6", {"sse-dispatch"}),
         ("1.1.6", "1.10.0", {"sse-dispatch"}),  # the copied bug bites on new Starlette too
@@ -114,8 +117,49 @@ def probe(make):
     except Exception as exc:
         return "%s: %s" % (type(exc).__name__, exc)
 
+pulled = [0]
+
+async def endless():  # a generator: the dispatch bug must not be what stops it
+    while True:
+        await asyncio.sleep(0)
+        pulled[0] += 1
+        yield b"x"
+
+async def leave_after_five():
+    # The client goes after five chunks: does the response notice?
+    gone, sent = asyncio.Event(), [0]
+    async def receive():
+        if not sent[0]:
+            sent[0] = -1
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await gone.wait()
+        return {"type": "http.disconnect"}
+    async def send(message):
+        sent[0] += 1
+        if sent[0] >= 5:
+            gone.set()
+    try:
+        await asyncio.wait_for(SR(endless())({"type": "http"}, receive, send), 1.0)
+        return "stops"
+    except asyncio.TimeoutError:
+        return "keeps streaming (%d chunks pulled)" % pulled[0]
+    except Exception as exc:
+        return "%s: %s" % (type(exc).__name__, exc)
+
 print("custom", probe(lambda: SR(It())))
 print("asyncgen", probe(lambda: SR(agen())))
+print("disconnect", asyncio.new_event_loop().run_until_complete(leave_after_five()))
+try:
+    from starlette.concurrency import run_until_first_complete
+except ImportError:
+    print("direct absent")
+else:
+    async def one(): pass
+    try:
+        asyncio.new_event_loop().run_until_complete(run_until_first_complete((one, {}), (one, {})))
+        print("direct ok")
+    except Exception as exc:
+        print("direct %s: %s" % (type(exc).__name__, exc))
 """
 
 
@@ -123,6 +167,17 @@ def test_the_table_matches_what_the_unpatched_release_does():
     out = run_python(UNPATCHED, env={"STARLETTE_ASYNCSTREAM_DISABLE": "1"}).stdout
     lines = dict(line.split(" ", 1) for line in out.strip().splitlines())
     tasks_bites = applies("tasks") and PY >= (3, 11)
+    # tasks: the function itself, as Starlette's websocket docs call it
+    assert lines["direct"] == ("TypeError: Passing coroutines is forbidden, use tasks explicitly."
+                               if tasks_bites else "absent" if not starlette_at_least("0.13.2") else "ok"), lines
+    # disconnect: the response ignores a client that has gone
+    if applies("disconnect") or not starlette_at_least("0.12.0b3"):
+        assert lines["disconnect"].startswith("keeps streaming"), lines
+    elif tasks_bites:
+        assert "Passing coroutines is forbidden" in lines["disconnect"], lines
+    else:
+        assert lines["disconnect"] == "stops", lines
+    tasks_bites = tasks_bites and starlette_at_least("0.13.3")  # the response uses it from 0.13.3
     if tasks_bites:
         assert "Passing coroutines is forbidden" in lines["asyncgen"], lines
         assert "Passing coroutines is forbidden" in lines["custom"], lines
@@ -135,7 +190,7 @@ def test_the_table_matches_what_the_unpatched_release_does():
 
 
 # The release just before each boundary in the table (read off the index).
-RELEASE_BEFORE = {"0.12.0b3": "0.12.0b2", "0.13.3": "0.13.2", "0.14.0": "0.13.8"}
+RELEASE_BEFORE = {"0.12.0b3": "0.12.0b2", "0.13.2": "0.13.1", "0.13.3": "0.13.2", "0.14.0": "0.13.8"}
 # sse-starlette's boundaries (0.1.0 is its first release; 0.4.0|0.5.0 and
 # 0.9.0|0.10.0 are proven by the sweep's boundary leg, which CI runs).
 SSE_LEGS = {"1.1.6", "1.2.1"}

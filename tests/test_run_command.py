@@ -8,13 +8,12 @@ import sys
 
 import pytest
 
-from conftest import applies
+from conftest import AFFECTED, applies
 from installs import run_child
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROBE = os.path.join(HERE, "programs", "stream_probe.py")
 RUN = ["-m", "starlette_asyncstream", "run"]
-AFFECTED = applies("dispatch") or applies("tasks")
 
 
 def run(*argv, **kwargs):

@@ -5,6 +5,7 @@ the 0.14.x legs install() is a no-op, so the same assertions are checked
 against real, unpatched 0.14.x: that is the reference they encode.
 """
 
+import asyncio
 import threading
 
 import pytest
@@ -247,3 +248,76 @@ def test_async_generators_stream():
     outcome, _ = run(fetch(lambda: StreamingResponse(agen([b"g1", b"g2"]))))
     assert outcome.error is None, outcome
     assert outcome.body == b"g1g2"
+
+
+class Endless:
+    """An endless custom async iterator that records how it ended."""
+
+    def __init__(self):
+        self.pulled, self.cancelled, self.closed = 0, False, False
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        try:
+            await asyncio.sleep(0)
+        except asyncio.CancelledError:
+            self.cancelled = True
+            raise
+        self.pulled += 1
+        return b"x"
+
+    async def aclose(self):
+        self.closed = True
+
+
+def test_a_client_that_leaves_stops_the_stream():
+    # 0.13.3 and later (#839): the response listens for http.disconnect while
+    # it streams; the 'disconnect' fix gives 0.12.0b3-0.13.2 the same.
+    content, events = Endless(), []
+
+    async def scenario():
+        gone = asyncio.Event()
+        sent = []
+
+        async def receive():
+            if not events:
+                events.append("request")
+                return {"type": "http.request", "body": b"", "more_body": False}
+            await gone.wait()
+            events.append("disconnect")
+            return {"type": "http.disconnect"}
+
+        async def send(message):
+            sent.append(message["type"])
+            if gone.is_set():
+                events.append("sent after disconnect")
+            if len(sent) == 6:  # the start and five chunks: the client goes
+                gone.set()
+
+        response = StreamingResponse(content, background=BackgroundTask(lambda: events.append("background")))
+        try:
+            await asyncio.wait_for(response({"type": "http"}, receive, send), timeout=2)
+        except asyncio.TimeoutError:
+            events.append("still streaming after 2s")
+        pulled = content.pulled
+        await asyncio.sleep(0.1)
+        return pulled
+
+    pulled = run(scenario())
+    if NO_DISPATCH:  # 0.12.0b2 and older: outside every range, left as they are
+        assert events[-1] == "still streaming after 2s"
+        return
+    # The response returned, the iterator was cancelled and pulled no more,
+    # and the background task ran after the stream, as on 0.14.x.
+    assert events[:2] == ["request", "disconnect"], events
+    assert events[-1] == "background" and "still streaming after 2s" not in events, events
+    assert content.cancelled and content.pulled == pulled
+    # Five chunks were sent when the client went; 0.14.x pulls and sends two
+    # more before the listener's news cancels the stream (releases after it
+    # use anyio task groups, whose timing is their own).
+    if AFTER_014:
+        assert pulled <= 7 and events.count("sent after disconnect") <= 2
+    else:
+        assert (pulled, events.count("sent after disconnect")) == (7, 2), events

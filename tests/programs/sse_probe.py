@@ -9,27 +9,14 @@ import sys
 import starlette_asyncstream as sa
 
 import httpx  # noqa: E402
-
-
-class Feed:
-    def __init__(self):
-        self.i = 0
-
-    def __aiter__(self):
-        return self
-
-    async def __anext__(self):
-        self.i += 1
-        if self.i > 2:
-            raise StopAsyncIteration
-        return {"data": "e%d" % self.i}
+from feeds import Feed  # noqa: E402
 
 
 async def main():
     from sse_starlette.sse import EventSourceResponse
 
     async def app(scope, receive, send):
-        await EventSourceResponse(Feed())(scope, receive, send)
+        await EventSourceResponse(Feed([{"data": "e1"}, {"data": "e2"}]))(scope, receive, send)
 
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
         return (await client.get("/")).text

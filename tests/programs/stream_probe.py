@@ -10,25 +10,12 @@ import sys
 PRELOADED = "starlette_asyncstream" in sys.modules
 
 import httpx  # noqa: E402
+from feeds import Feed  # noqa: E402
 from starlette.responses import StreamingResponse  # noqa: E402
 
 
-class Feed:
-    def __init__(self):
-        self.n = 0
-
-    def __aiter__(self):
-        return self
-
-    async def __anext__(self):
-        self.n += 1
-        if self.n > 2:
-            raise StopAsyncIteration
-        return b"c%d" % self.n
-
-
 async def app(scope, receive, send):
-    await StreamingResponse(Feed())(scope, receive, send)
+    await StreamingResponse(Feed([b"c1", b"c2"]))(scope, receive, send)
 
 
 async def get():

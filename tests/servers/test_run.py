@@ -5,11 +5,10 @@ import sys
 
 import pytest
 
-from conftest import applies
+from conftest import AFFECTED, applies
 from servers.conftest import BODY, free_port, get, served_by_workers, serving
 
 RUN = [sys.executable, "-m", "starlette_asyncstream", "run"]
-AFFECTED = applies("dispatch") or applies("tasks")
 
 
 def server_commands(port):
