@@ -24,11 +24,15 @@ from starlette_asyncstream._ranges import FIXES, markdown_table  # noqa: E402
 from starlette_asyncstream._version import parse_version  # noqa: E402
 
 SWEEP = os.path.join(ROOT, "docs", "sweep.json")
-KINDS = ("custom async iterator", "async generator", "sync generator")
+KINDS = ("custom async iterator", "async generator", "sync generator", "client that leaves")
 
 
 def short(outcome):
     """A probe outcome as a table cell."""
+    if outcome == "stopped when the client left":
+        return "stops"
+    if outcome.startswith("keeps streaming"):
+        return "keeps streaming"
     if outcome == "ok" or outcome.startswith("body "):
         return "ok" if outcome in ("ok", "body b'alpha beta gamma'") else outcome
     kind, _, message = outcome.partition(": ")
@@ -42,7 +46,7 @@ def short(outcome):
 
 
 def outcomes(results, warnings=()):
-    cells = [short(results[k]) for k in KINDS]
+    cells = [short(results[k]) for k in KINDS if k in results]  # sse rows have no disconnect check
     if warnings:
         cells[1] += " + DeprecationWarning"
     return " / ".join(cells)
@@ -58,7 +62,8 @@ def sweep_table():
     pythons = sorted(sweep["pythons"], key=pykey)
     lines = [
         "Measured by `scripts/tox -e sweep` on {} with CPython {}. Each cell: custom async "
-        "iterator / async generator / sync generator.".format(
+        "iterator / async generator / sync generator / (Starlette only) an endless stream whose "
+        "client leaves after five chunks.".format(
             sweep["date"], ", ".join(sweep["pythons"][p] for p in pythons)),
     ]
     for sse in (False, True):

@@ -13,9 +13,10 @@ Then the range table is checked:
   custom iterator and the async generator stream unpatched, and the patched
   outcomes are the unpatched ones;
 - inside a range: the bug really is there unpatched (the custom iterator
-  fails for a dispatch fix; for a tasks fix the async generator fails on
-  Python 3.11+ and warns on 3.9/3.10), exactly the fixes of the table are
-  installed, and every probe streams with them.
+  fails for a dispatch fix; for a tasks fix, run_until_first_complete called
+  directly fails on Python 3.11+ and warns on 3.9/3.10; for a disconnect
+  fix, an endless stream goes on after its client left), exactly the fixes
+  of the table are installed, and every probe works with them.
 
 A release where reality and the table disagree makes the sweep exit 1.
 
@@ -44,7 +45,7 @@ from starlette_asyncstream._version import parse_version  # noqa: E402
 
 OLDEST = "0.11.4"
 # The release on each side of every boundary of the table.
-BOUNDARIES = ["0.12.0b2", "0.12.0b3", "0.13.2", "0.13.3", "0.13.8", "0.14.0"]
+BOUNDARIES = ["0.12.0b2", "0.12.0b3", "0.13.1", "0.13.2", "0.13.3", "0.13.8", "0.14.0"]
 SSE_BOUNDARIES = ["0.4.0", "0.5.0", "0.9.0", "0.10.0", "1.1.6", "1.2.1"]
 SSE_NEWEST = "1.2.1"  # the first fixed sse-starlette release closes its sweep
 LEGACY_PYTHON = "3.8"  # runs every release from 0.11.4 to 0.14.x
@@ -52,6 +53,7 @@ NEWEST_PYTHON = "3.13"
 # Where the tasks bug changes with the Python: silent, warning, TypeError.
 TASKS_PYTHONS = ["3.9", "3.10", "3.11", "3.13"]
 KINDS = ("custom async iterator", "async generator", "sync generator")
+LEAVES = "client that leaves"  # Starlette rows only: _selftest's disconnect check
 # sse-starlette 0.5-0.9 import uvicorn's logger, 0.10+ need anyio.
 PACKAGES = ("wrapt", "anyio", "typing_extensions", "uvicorn")
 
@@ -104,6 +106,26 @@ with warnings.catch_warnings(record=True) as caught:
         results = {k: stream(m) for k, m in zip(__KINDS__, (Feed, agen, sgen))}
     else:
         results = _selftest.run_all()
+        # the tasks bug without a response: Starlette's websocket docs call it directly
+        try:
+            from starlette.concurrency import run_until_first_complete
+        except ImportError:
+            direct = "absent"
+        else:
+            import asyncio
+
+            async def nothing():
+                pass
+
+            loop = asyncio.new_event_loop()
+            try:
+                loop.run_until_complete(run_until_first_complete((nothing, {}), (nothing, {})))
+                direct = "ok"
+            except Exception as exc:
+                direct = "%s: %s" % (type(exc).__name__, exc)
+            finally:
+                loop.close()
+        results["run_until_first_complete"] = {"ok": direct != "absent" and direct == "ok", "outcome": direct}
     installed = sorted(n for n, s in sa.status().items() if s.installed)
     wrapt_loaded = "wrapt" in sys.modules
 print(json.dumps({
@@ -190,6 +212,7 @@ def judge(row, unpatched, patched):
     if patched["installed"] != expected:
         problems.append("installed {} where the table says {}".format(patched["installed"], expected))
     custom, agen = KINDS[0], KINDS[1]
+    direct = "run_until_first_complete"
     prefix = "sse-" if row["sse"] else ""
     # the fixes on this response's path: sse-starlette has its own dispatch and binding
     probed = [n for n in expected if n.startswith("sse-")] if row["sse"] else expected
@@ -203,13 +226,20 @@ def judge(row, unpatched, patched):
                 problems.append("{} fails unpatched outside every range: {}".format(kind, unpatched["results"][kind]))
     else:
         for kind, ok in patched["ok"].items():
-            if not ok:
+            if not ok and not (kind == direct and patched["results"][kind] == "absent"):
                 problems.append("{} fails with the fixes: {}".format(kind, patched["results"][kind]))
     if prefix + "dispatch" in expected and unpatched["ok"][custom]:
         problems.append("the {}dispatch range includes it, but the custom iterator streams unpatched".format(prefix))
+    if not row["sse"] and "disconnect" in expected and unpatched["ok"][LEAVES]:
+        problems.append("the disconnect range includes it, but the stream stops unpatched when its client leaves")
+    if not row["sse"] and "disconnect" not in expected and patched["ok"][LEAVES] != unpatched["ok"][LEAVES] \
+            and "Passing coroutines" not in unpatched["results"][LEAVES]:
+        problems.append("the disconnect outcome changed outside its range")
     tasks_name = prefix + "tasks"
     if tasks_name in expected:
-        if pyv >= (3, 11) and "Passing coroutines" not in unpatched["results"][agen]:
+        # sse-starlette's own reference shows through its response; Starlette's through a direct call
+        seen = unpatched["results"][agen] if row["sse"] else unpatched["results"][direct]
+        if pyv >= (3, 11) and "Passing coroutines" not in seen:
             problems.append("the {} range includes it, but Python {} does not fail unpatched".format(tasks_name, py))
         if (3, 9) <= pyv < (3, 11) and not unpatched["warnings"]:
             problems.append("no asyncio.wait DeprecationWarning unpatched on Python {}".format(py))
