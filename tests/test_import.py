@@ -84,7 +84,7 @@ def test_opt_out_variable_patches_nothing_but_explicit_install_works(value):
     assert wrapt_loaded == AFFECTED
 
 
-@pytest.mark.parametrize("value", ["0", "", "false"])
+@pytest.mark.parametrize("value", ["0", "", "false", "No", "OFF", " off "])
 def test_opt_out_variable_with_a_false_value_does_not_opt_out(value):
     out = run_python("import starlette_asyncstream\n" + PROBE, env={"STARLETTE_ASYNCSTREAM_DISABLE": value}).stdout
     assert "BODY b'c1c2'" in out, out
@@ -127,6 +127,18 @@ LAYOUT_CASES = {
         "    _legacy_init(self, body, *args, **kwargs)\n"
         "r.StreamingResponse.__init__ = __init__\n"
     ),
+    # a fork whose legacy StreamingResponse.__call__ takes other arguments
+    # (where the disconnect fix does not apply, a fork without its own __init__)
+    "call-signature": (
+        "import starlette.responses as r\n"
+        "if not hasattr(r.StreamingResponse, 'listen_for_disconnect'):\n"
+        "    _legacy_call = r.StreamingResponse.__call__\n"
+        "    async def __call__(self, scope, receive, send, extra=None):\n"
+        "        await _legacy_call(self, scope, receive, send)\n"
+        "    r.StreamingResponse.__call__ = __call__\n"
+        "else:\n"
+        "    r.StreamingResponse = type('StreamingResponse', (r.Response,), {})\n"
+    ),
     # a fork without the name starlette.responses imported from concurrency
     "no-run-until-first-complete": (
         "import starlette.responses as r\n"
@@ -147,12 +159,14 @@ def test_unknown_layout_warns_and_patches_nothing(case):
 import json, warnings
 import starlette.concurrency, starlette.responses
 before = (vars(starlette.responses.StreamingResponse).get("__init__"),
+          vars(starlette.responses.StreamingResponse).get("__call__"),
           getattr(starlette.responses, "run_until_first_complete", None),
           starlette.concurrency.__dict__.get("run_until_first_complete"))
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     import starlette_asyncstream as sa
 after = (vars(starlette.responses.StreamingResponse).get("__init__"),
+         vars(starlette.responses.StreamingResponse).get("__call__"),
          getattr(starlette.responses, "run_until_first_complete", None),
          starlette.concurrency.__dict__.get("run_until_first_complete"))
 print(json.dumps({
