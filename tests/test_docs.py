@@ -39,3 +39,15 @@ def test_readme_names_the_opt_out_variable_and_public_api():
     assert sa.DISABLE_ENV in readme
     for name in ("install()", "uninstall()", "status()", "StarletteLayoutWarning"):
         assert name in readme, name
+
+
+def test_readme_is_a_users_page_whose_links_resolve():
+    import re
+
+    with open(README, encoding="utf-8") as f:
+        readme = f.read()
+    assert len(readme.splitlines()) <= 210, "README.md is the user's page: move maintainers' detail to docs/"
+    links = re.findall(r"\]\(([^)#:]+)\)", readme)
+    assert "docs/compatibility.md" in links and "docs/TESTING.md" in links
+    for link in links:
+        assert os.path.exists(os.path.join(ROOT, link)), link
