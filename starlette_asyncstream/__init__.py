@@ -16,6 +16,8 @@ from ._ranges import FIXES, PACKAGES, Fix
 from ._version import parse_version
 
 if TYPE_CHECKING:
+    import logging
+
     from ._version import VersionKey
 
 __version__ = "0.1.0"
@@ -64,7 +66,7 @@ _sse = {"wanted": frozenset(), "hooked": False}  # type: Dict[str, Any]
 _quiet = threading.local()
 
 
-def _logger():  # logging is imported only when there is something to say
+def _logger() -> "logging.Logger":  # logging is imported only when there is something to say
     import logging
 
     return logging.getLogger(__name__)
@@ -124,8 +126,9 @@ def _installed_version(module_name: str) -> "Optional[str]":
     importlib.metadata: that import alone costs more than this whole package.
     """
     module = sys.modules.get(module_name)
-    if module is not None and isinstance(getattr(module, "__version__", None), str):
-        return module.__version__
+    version = getattr(module, "__version__", None)
+    if isinstance(version, str):
+        return version
     spec = _find_spec(module_name)
     if spec is None or not spec.submodule_search_locations:
         return None
@@ -349,7 +352,7 @@ def status() -> "Dict[str, FixStatus]":
             detail = "cannot read {}'s version {!r}".format(fix.package, text)
         elif not applies:
             detail = "{} {} is outside the affected range".format(fix.package, text)
-            if fix.also and fix.contains(key):
+            if fix.also and key is not None and fix.contains(key):
                 detail = "{} {} is outside the affected range".format(fix.also[0], versions[fix.also[0]][0])
         elif fix.package == "sse-starlette" and SSE_MODULE not in sys.modules:
             detail = (

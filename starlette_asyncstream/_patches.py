@@ -15,7 +15,7 @@ import functools
 import importlib
 import inspect
 from collections.abc import AsyncIterable
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, AsyncIterator, Callable, Dict, List, Tuple
 
 import wrapt
 
@@ -82,7 +82,7 @@ class _Binding:
 # --- fixes "dispatch" and "sse-dispatch": the response classes' __init__ -----
 
 
-async def _stand_in_generator():  # pragma: no cover - never iterated
+async def _stand_in_generator() -> AsyncIterator[bytes]:  # pragma: no cover - never iterated
     yield b""
 
 
@@ -210,7 +210,8 @@ async def _until_disconnect(receive: Callable[..., Any]) -> None:
 def _make_call(original: Callable[..., Any], switch: _Switch) -> Callable[..., Any]:
     async def __call__(self: Any, scope: Any, receive: Any, send: Any) -> None:
         if not switch.on:
-            return await original(self, scope, receive, send)
+            await original(self, scope, receive, send)
+            return
         # As 0.13.3-0.14.x: stream and listen at once; the first to end
         # cancels the other (a client gone cancels the body iterator), and
         # only then does the background task run.
@@ -274,7 +275,8 @@ def has_legacy_code(fix: Fix) -> bool:
 # --- registry ----------------------------------------------------------------
 
 # fix name -> (modules it patches, where in them, how to make a replacement)
-_MAKERS = {
+_Targets = List[Tuple[Any, str, Any]]  # (owner, attribute, the object there now)
+_MAKERS: Dict[str, Tuple[Tuple[str, ...], Callable[..., _Targets], Callable[[Any, _Switch], Any]]] = {
     "dispatch": (("starlette.responses",), lambda m: _init_target(m, "StreamingResponse"), _make_init),
     "tasks": (("starlette.concurrency", "starlette.responses"), _tasks_targets, _make_run_until_first_complete),
     "disconnect": (("starlette.responses",), lambda m: _call_target(m, "StreamingResponse"), _make_call),

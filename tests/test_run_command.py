@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import AFFECTED, applies
+from conftest import AFFECTED
 from installs import run_child
 
 HERE = os.path.dirname(os.path.abspath(__file__))

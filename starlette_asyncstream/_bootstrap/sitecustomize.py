@@ -7,7 +7,7 @@ import os
 import sys
 
 
-def _bootstrap():
+def _bootstrap() -> None:
     here = os.path.dirname(os.path.abspath(__file__))
     try:
         import starlette_asyncstream  # noqa: F401  (installs the fixes it applies)

@@ -134,11 +134,11 @@ async def settle(loop):
 def pending_coroutines(loop):
     tasks = asyncio.all_tasks(loop) if hasattr(asyncio, "all_tasks") else asyncio.Task.all_tasks(loop)
     current = asyncio.current_task(loop) if hasattr(asyncio, "current_task") else asyncio.Task.current_task(loop)
-    return sorted(
-        getattr(task, "get_coro", lambda: task._coro)().__qualname__
-        for task in tasks
-        if not task.done() and task is not current
-    )
+
+    def coroutine(task):  # Task.get_coro is 3.8+
+        return task.get_coro() if hasattr(task, "get_coro") else task._coro
+
+    return sorted(coroutine(task).__qualname__ for task in tasks if not task.done() and task is not current)
 
 
 def run_one(spec):

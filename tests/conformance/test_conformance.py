@@ -95,7 +95,8 @@ def test_without_the_fixes_legacy_really_diverges(runner, release):
     spec = cases.CORPUS["async-self"]
     assert unpatched.ask(spec) != reference.ask(spec)
     # and before 0.13.3 a client that leaves is not noticed: the stream goes on
-    disconnecting = [name for name in sorted(cases.CORPUS) if cases.CORPUS[name]["client"]["disconnect_after"] is not None]
+    disconnecting = [name for name in sorted(cases.CORPUS)
+                     if cases.CORPUS[name]["client"]["disconnect_after"] is not None]
     assert disconnecting
     differs = [name for name in disconnecting if unpatched.ask(cases.CORPUS[name]) != reference.ask(cases.CORPUS[name])]
     assert differs

@@ -125,7 +125,7 @@ def served_by_workers(port, path="/", block_ms=600, want=2, within=30.0):
     deadline = time.monotonic() + within
     while len(pids) < want and time.monotonic() < deadline:
         blocked = []
-        blocker = threading.Thread(target=lambda: blocked.append(get(port, "/block/{}".format(block_ms))))
+        blocker = threading.Thread(target=lambda into=blocked: into.append(get(port, "/block/{}".format(block_ms))))
         blocker.start()
         time.sleep(block_ms / 3000.0)
         for _ in range(3):

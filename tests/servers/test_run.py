@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from conftest import AFFECTED, applies
+from conftest import AFFECTED
 from servers.conftest import BODY, free_port, get, served_by_workers, serving
 
 RUN = [sys.executable, "-m", "starlette_asyncstream", "run"]
