@@ -19,7 +19,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from starlette_asyncstream._ranges import FIXES, markdown_table  # noqa: E402
-from starlette_asyncstream._version import parse_version  # noqa: E402
+from starlette_asyncstream._pep440 import parse_version  # noqa: E402
 
 SWEEP = os.path.join(ROOT, "docs", "sweep.json")
 KINDS = ("custom async iterator", "async generator", "sync generator", "client that leaves")

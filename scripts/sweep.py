@@ -41,7 +41,7 @@ sys.path.insert(0, ROOT)
 
 from envs import WORK, base_venv, env_with, package_dir, sh  # noqa: E402
 from starlette_asyncstream._ranges import FIXES  # noqa: E402
-from starlette_asyncstream._version import parse_version  # noqa: E402
+from starlette_asyncstream._pep440 import parse_version  # noqa: E402
 
 OLDEST = "0.11.4"
 # The release on each side of every boundary of the table.

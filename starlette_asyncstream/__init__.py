@@ -13,12 +13,12 @@ import warnings
 from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Tuple
 
 from ._ranges import FIXES, PACKAGES, Fix
-from ._version import parse_version
+from ._pep440 import parse_version
 
 if TYPE_CHECKING:
     import logging
 
-    from ._version import VersionKey
+    from ._pep440 import VersionKey
 
 __version__ = "0.1.0"
 __all__ = [
@@ -319,13 +319,6 @@ def uninstall(*names: str) -> None:
                     ", ".join(left)), RuntimeWarning)
 
 
-def _describe_range(fix: Fix) -> str:
-    text = "{} <= {} < {}".format(fix.introduced, fix.package, fix.fixed)
-    if fix.also:
-        text += " and {1} <= {0} < {2}".format(*fix.also)
-    return text
-
-
 def status() -> "Dict[str, FixStatus]":
     """For each fix: does it apply here, is it installed (read off the objects)."""
     try:
@@ -351,9 +344,10 @@ def status() -> "Dict[str, FixStatus]":
         elif key is None and not applies:
             detail = "cannot read {}'s version {!r}".format(fix.package, text)
         elif not applies:
-            detail = "{} {} is outside the affected range".format(fix.package, text)
-            if fix.also and key is not None and fix.contains(key):
-                detail = "{} {} is outside the affected range".format(fix.also[0], versions[fix.also[0]][0])
+            outside = fix.outside(keys) or fix.package
+            outside_text = versions.get(outside, (None, None))[0]
+            detail = ("{} is not installed".format(outside) if outside_text is None
+                      else "{} {} is outside the affected range".format(outside, outside_text))
         elif fix.package == "sse-starlette" and SSE_MODULE not in sys.modules:
             detail = (
                 "waiting: the fix is applied when sse_starlette is imported"
@@ -376,7 +370,7 @@ def status() -> "Dict[str, FixStatus]":
             applies=applies,
             installed=installed,
             needed_here=applies and sys.version_info[:2] >= fix.fails_from_python,
-            affected=_describe_range(fix),
+            affected=fix.describe(),
             upstream=fix.upstream,
             detail=detail,
             switched_off=fix.name in off,

@@ -8,16 +8,17 @@ Ranges are half-open, ``introduced <= version < fixed``, compared per PEP 440
 
 The boundaries were read off the published sdists of every release and
 reproduced by running them (see the README, "Which releases are patched").
-A row names the distribution whose version it is about (`package`); a row
-can also require a second range of another distribution (`also`).
+A row's `ranges` must all hold for it to apply; the first names the
+distribution whose code the fix changes (sse-tasks also needs a legacy
+Starlette, so it has two).
 """
 
 from typing import TYPE_CHECKING, Dict, Optional, Tuple
 
-from ._version import parse_version
+from ._pep440 import parse_version
 
 if TYPE_CHECKING:  # annotations are strings: no typing aliases built at import (see __init__)
-    from ._version import VersionKey
+    from ._pep440 import VersionKey
 
 __all__ = ["Fix", "FIXES", "PACKAGES"]
 
@@ -26,51 +27,67 @@ class Fix:
     """One row of the table. (A plain class: a typing.NamedTuple costs more
     to create than the whole rest of the no-op import.)"""
 
-    __slots__ = ("name", "summary", "introduced", "fixed", "upstream", "fails_from_python", "before_that",
-                 "package", "also")
+    __slots__ = ("name", "summary", "ranges", "upstream", "fails_from_python", "before_that")
 
     def __init__(
         self,
         name: str,
         summary: str,
-        introduced: str,  # first affected release, inclusive
-        fixed: str,  # first release with the upstream fix, exclusive
+        # ((distribution, first affected release, first fixed release), ...):
+        # the fix applies where every range holds; the first names the
+        # distribution whose code the fix changes.
+        ranges: "Tuple[Tuple[str, str, str], ...]",
         upstream: str,
         # The bug is an exception only from this Python on; before it the
         # backport still runs (it is what 0.14.x does) but nothing was failing.
         fails_from_python: "Tuple[int, int]",
         before_that: "Optional[str]",
-        package: str = "starlette",
-        also: "Optional[Tuple[str, str, str]]" = None,  # (package, introduced, fixed)
     ) -> None:
         self.name = name
         self.summary = summary
-        self.introduced = introduced
-        self.fixed = fixed
+        self.ranges = ranges
         self.upstream = upstream
         self.fails_from_python = fails_from_python
         self.before_that = before_that
-        self.package = package
-        self.also = also
 
-    def applies(self, versions: "Dict[str, Optional[VersionKey]]") -> bool:
-        """Every range of the row holds for these versions ({package: key or None})."""
-        ranges = [(self.package, self.introduced, self.fixed)] + ([self.also] if self.also else [])
-        for package, low, high in ranges:
+    @property
+    def package(self) -> str:
+        """The distribution whose code the fix changes."""
+        return self.ranges[0][0]
+
+    @property
+    def introduced(self) -> str:
+        return self.ranges[0][1]
+
+    @property
+    def fixed(self) -> str:
+        return self.ranges[0][2]
+
+    def outside(self, versions: "Dict[str, Optional[VersionKey]]") -> "Optional[str]":
+        """The first distribution whose range does not hold (absent counts), or None if all hold."""
+        for package, low, high in self.ranges:
             version = versions.get(package)
             if version is None or not _within(version, low, high):
-                return False
-        return True
+                return package
+        return None
+
+    def applies(self, versions: "Dict[str, Optional[VersionKey]]") -> bool:
+        """Every range of the row holds for these versions ({distribution: key or None})."""
+        return self.outside(versions) is None
 
     def contains(self, version: "VersionKey") -> bool:
-        """Is this version of `package` in the row's own range?"""
+        """Is this version of `package` in the row's own (first) range?"""
         return _within(version, self.introduced, self.fixed)
+
+    def describe(self, joiner: str = " and ") -> str:
+        """The ranges as "0.13.2 <= starlette < 0.14.0 and ..."."""
+        return joiner.join("{1} <= {0} < {2}".format(*r) for r in self.ranges)
 
 
 def _within(version: "VersionKey", introduced: str, fixed: str) -> bool:
     # The upper bound first: on a fixed release ("0.14.0" <= version) that
         # answers without parsing "0.12.0b3", whose pre-release suffix needs
-        # the full PEP 440 pattern compiled (see _version).
+        # the full PEP 440 pattern compiled (see _pep440).
         high = parse_version(fixed)
         assert high is not None
         if version >= high:
@@ -92,8 +109,7 @@ FIXES = (
         # #462 replaced `self.body_iterator = content` with an
         # `inspect.isasyncgen` test in 0.12.0b3; #793 reported the breakage;
         # #1041 switched to `isinstance(content, typing.AsyncIterable)` in 0.14.0.
-        introduced="0.12.0b3",
-        fixed="0.14.0",
+        ranges=(("starlette", "0.12.0b3", "0.14.0"),),
         upstream="encode/starlette #462 (introduced), #793 (report), #1041 (fix, 0.14.0)",
         fails_from_python=(3, 0),
         before_that=None,
@@ -112,8 +128,7 @@ FIXES = (
         # tasks in 0.14.0. Python 3.11 turned the deprecation of bare
         # coroutines in asyncio.wait (documented in 3.8, warned on 3.9 and
         # 3.10) into a TypeError.
-        introduced="0.13.2",
-        fixed="0.14.0",
+        ranges=(("starlette", "0.13.2", "0.14.0"),),
         upstream="encode/starlette #1066 (fix, 0.14.0); CPython bpo-34790 (3.11 TypeError)",
         fails_from_python=(3, 11),
         before_that="a DeprecationWarning on Python 3.9 and 3.10, silent before 3.9",
@@ -130,8 +145,7 @@ FIXES = (
         # package changes (0.11.x speak ASGI 2, and 0.12.0b1/b2 have no
         # dispatch to fix); #839 added listen_for_disconnect in 0.13.3, and
         # tiangolo/fastapi #1342 is the report from FastAPI 0.52-0.55 users.
-        introduced="0.12.0b3",
-        fixed="0.13.3",
+        ranges=(("starlette", "0.12.0b3", "0.13.3"),),
         upstream="encode/starlette #839 (fix, 0.13.3); tiangolo/fastapi #1342 (report)",
         fails_from_python=(3, 0),
         before_that=None,
@@ -146,12 +160,10 @@ FIXES = (
         # Every release up to 1.1.6 tests inspect.isasyncgen(content);
         # sysid/sse-starlette #42 reported it, #43 switched to
         # isinstance(content, AsyncIterable) in 1.2.1.
-        introduced="0.1.0",
-        fixed="1.2.1",
+        ranges=(("sse-starlette", "0.1.0", "1.2.1"),),
         upstream="sysid/sse-starlette #42 (report), #43 (fix, 1.2.1)",
         fails_from_python=(3, 0),
         before_that=None,
-        package="sse-starlette",
     ),
     Fix(
         name="sse-tasks",
@@ -163,13 +175,10 @@ FIXES = (
         # 0.5.0 added `from starlette.concurrency import run_until_first_complete`;
         # 0.10.0 moved to anyio task groups. The function passes bare coroutines
         # from Starlette 0.13.2 (where it appeared) to 0.13.8 (#1066 fixed it).
-        introduced="0.5.0",
-        fixed="0.10.0",
+        ranges=(("sse-starlette", "0.5.0", "0.10.0"), ("starlette", "0.13.2", "0.14.0")),
         upstream="sse-starlette 0.5.0 (imports it), 0.10.0 (anyio); encode/starlette #1066",
         fails_from_python=(3, 11),
         before_that="a DeprecationWarning on Python 3.9 and 3.10, silent before 3.9",
-        package="sse-starlette",
-        also=("starlette", "0.13.2", "0.14.0"),
     ),
 )
 
@@ -187,8 +196,6 @@ def markdown_table() -> str:
         fails = "every Python" if fix.fails_from_python <= (3, 0) else "Python >= {}.{}".format(*fix.fails_from_python)
         if fix.before_that:
             fails += " ({})".format(fix.before_that)
-        affected = "{} {} <= version < {}".format(fix.package, fix.introduced, fix.fixed)
-        if fix.also:
-            affected += ", with {} {} <= version < {}".format(*fix.also)
+        affected = ", with ".join("{} {} <= version < {}".format(*r) for r in fix.ranges)
         rows.append("| `{}` | {} | {} | {} | {} |".format(fix.name, affected, fails, fix.summary, fix.upstream))
     return "\n".join(rows)

@@ -18,7 +18,7 @@ os.environ["STARLETTE_ASYNCSTREAM_DISABLE"] = "1"
 import starlette  # noqa: E402
 import starlette_asyncstream  # noqa: E402
 from starlette_asyncstream._ranges import FIXES  # noqa: E402
-from starlette_asyncstream._version import parse_version  # noqa: E402
+from starlette_asyncstream._pep440 import parse_version  # noqa: E402
 
 STARLETTE = parse_version(starlette.__version__)
 PY = sys.version_info[:2]

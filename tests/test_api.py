@@ -316,3 +316,11 @@ def test_install_racing_itself_wraps_once_and_uninstall_restores(monkeypatch):
         assert live_objects()[name].__wrapped__ is before[name]
     sa.uninstall()
     assert all(live_objects()[k] is before[k] for k in before)
+
+
+def test_every_row_of_the_range_table_has_its_replacement_and_no_other():
+    from starlette_asyncstream import _patches
+
+    assert set(_patches._MAKERS) == set(sa.FIX_NAMES)
+    for fix in FIXES:
+        assert fix.package == fix.ranges[0][0] and all(low != high for _, low, high in fix.ranges)

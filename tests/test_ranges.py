@@ -9,7 +9,7 @@ import pytest
 
 from conftest import PY, applies, run_python, starlette_at_least
 from starlette_asyncstream._ranges import FIXES
-from starlette_asyncstream._version import parse_version
+from starlette_asyncstream._pep440 import parse_version
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
