@@ -56,22 +56,26 @@ CHECKS = (
     ("server requests/s: patched 0.13.6 / unpatched 0.14.2", "server/patched", "server/0.14.2", ">=", 0.95),
 )
 
+# The custom async iterator the programs below stream: n chunks, then stop.
+FEED = r"""
+class Feed:
+    def __init__(self, n, chunk):
+        self.n, self.chunk, self.i = n, chunk, 0
+    def __aiter__(self):
+        return self
+    async def __anext__(self):
+        self.i += 1
+        if self.i > self.n:
+            raise StopAsyncIteration
+        return self.chunk
+"""
+
 PER_CHUNK = r"""
 import asyncio, sys, time
 import starlette_asyncstream
 from starlette.responses import StreamingResponse
 wrapped, N = sys.argv[1] == "wrapped", 20000
-
-class Feed:
-    def __init__(self):
-        self.i = 0
-    def __aiter__(self):
-        return self
-    async def __anext__(self):
-        self.i += 1
-        if self.i > N:
-            raise StopAsyncIteration
-        return b"x"
+""" + FEED + r"""
 
 async def wrap(it):
     async for chunk in it:
@@ -84,7 +88,7 @@ async def one():
     gone = asyncio.Event()
     async def receive():
         await gone.wait()
-    content = wrap(Feed()) if wrapped else Feed()
+    content = wrap(Feed(N, b"x")) if wrapped else Feed(N, b"x")
     start = time.perf_counter()
     await StreamingResponse(content)({"type": "http"}, receive, send)
     return (time.perf_counter() - start) / N * 1e9
@@ -123,22 +127,12 @@ print(elapsed, int("wrapt" in sys.modules))
 SERVER_APP = r"""
 import starlette_asyncstream
 from starlette.responses import StreamingResponse
-
-class Feed:
-    def __init__(self):
-        self.i = 0
-    def __aiter__(self):
-        return self
-    async def __anext__(self):
-        self.i += 1
-        if self.i > 10:
-            raise StopAsyncIteration
-        return b"chunk of a streamed response;"
+""" + FEED + r"""
 
 async def app(scope, receive, send):
     if scope["type"] != "http":
         return
-    await StreamingResponse(Feed(), media_type="text/plain")(scope, receive, send)
+    await StreamingResponse(Feed(10, b"chunk of a streamed response;"), media_type="text/plain")(scope, receive, send)
 """
 
 

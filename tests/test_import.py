@@ -188,19 +188,8 @@ def test_an_unreadable_sse_starlette_version_does_not_block_the_starlette_fixes(
     (tmp_path / "sse_starlette").mkdir()
     (tmp_path / "sse_starlette" / "__init__.py").write_text("")
     (tmp_path / "sse_starlette-fork.dist-info").mkdir()
-    code = """
-import json, warnings
-with warnings.catch_warnings(record=True) as caught:
-    warnings.simplefilter("always")
-    import starlette_asyncstream as sa
-status = sa.status()
-print(json.dumps({
-    "warnings": [(w.category.__name__, str(w.message)) for w in caught],
-    "installed": {name: s.installed for name, s in status.items()},
-}))
-"""
     path = os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))
-    result = json.loads(run_python(code, env={"PYTHONPATH": path}).stdout)
+    result = json.loads(run_python(SWITCHES, env={"PYTHONPATH": path}).stdout)
     assert result["warnings"] == [[
         "StarletteLayoutWarning",
         "starlette_asyncstream: cannot read sse-starlette's version 'fork'; nothing of it was patched",

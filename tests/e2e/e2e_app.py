@@ -23,6 +23,7 @@ import os
 import threading
 import time
 
+from feeds import lifespan  # tests/programs, on the servers' PYTHONPATH
 from starlette.responses import Response, StreamingResponse
 
 STATE = {}  # id -> progress of that stream's iterator
@@ -130,14 +131,8 @@ def route(path):
 
 
 async def asgi(scope, receive, send):
-    if scope["type"] == "lifespan":
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+    if await lifespan(scope, receive, send):
+        return
     response = route(scope["path"]) or Response("not found", status_code=404)
     await response(scope, receive, send)
 

@@ -1,5 +1,6 @@
-"""The content of issue starlette #793, for the programs beside this file
-(each runs as a script, so this directory is first on its sys.path)."""
+"""What the programs beside this file share: the content of starlette #793
+and a raw ASGI app's lifespan. Each runs as a script (so this directory is
+first on its sys.path) or under a server with this directory on PYTHONPATH."""
 
 
 class Feed:
@@ -17,3 +18,16 @@ class Feed:
             raise StopAsyncIteration
         self.i += 1
         return self.items[self.i - 1]
+
+
+async def lifespan(scope, receive, send):
+    """Answer a raw ASGI app's lifespan scope; True if this was one."""
+    if scope["type"] != "lifespan":
+        return False
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return True

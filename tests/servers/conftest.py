@@ -8,53 +8,20 @@ import socket
 import subprocess
 import sys
 import tempfile
-import textwrap
 import threading
 import time
 
 import pytest
 
-# The app module of these tests: a custom async iterator, no import of the package.
-APP = textwrap.dedent(
-    '''
-    import os
-    import time
-    from starlette.responses import StreamingResponse
-
-    class Feed:
-        def __init__(self):
-            self.n = 0
-
-        def __aiter__(self):
-            return self
-
-        async def __anext__(self):
-            self.n += 1
-            if self.n > 3:
-                raise StopAsyncIteration
-            return "chunk%d;" % self.n
-
-    async def app(scope, receive, send):
-        if scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
-        if scope["path"].startswith("/block/"):
-            # Blocks this worker's event loop: meanwhile another worker must accept.
-            time.sleep(int(scope["path"].split("/")[2]) / 1000.0)
-        await StreamingResponse(Feed(), headers={"x-pid": str(os.getpid())})(scope, receive, send)
-    '''
-)
-BODY = b"chunk1;chunk2;chunk3;"
+PROGRAMS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "programs")
+BODY = b"chunk1;chunk2;chunk3;"  # what programs/server_app.py streams
 
 
 @pytest.fixture
 def app_dir(tmp_path):
-    (tmp_path / "app.py").write_text(APP)
+    """A directory holding the app module as `app` (programs/server_app.py)."""
+    with open(os.path.join(PROGRAMS, "server_app.py"), encoding="utf-8") as f:
+        (tmp_path / "app.py").write_text(f.read())
     return tmp_path
 
 
@@ -67,6 +34,8 @@ def free_port():
 def server_env():
     env = dict(os.environ)
     env.pop("STARLETTE_ASYNCSTREAM_DISABLE", None)
+    # the programs' shared module (feeds) importable by every server process
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [PROGRAMS, env.get("PYTHONPATH")]))
     # the venv's console scripts (uvicorn, gunicorn) first on PATH
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
     return env

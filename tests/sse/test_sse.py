@@ -21,33 +21,29 @@ import starlette
 import starlette_asyncstream as sa
 from conftest import applies, installed_version, run, run_python
 from installs import run_child, site_view
-from servers.conftest import free_port, get, serving
+from programs import feeds
+from servers.conftest import PROGRAMS, free_port, get, serving
 
 pytestmark = pytest.mark.usefixtures("patched")
 
-SSE_PROBE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "programs", "sse_probe.py")
+SSE_PROBE = os.path.join(PROGRAMS, "sse_probe.py")
 EVENTS = [{"data": "hello"}, {"event": "tick", "id": 1, "data": "multi\nline"}, "plain"]
 # What sse-starlette 1.2.1 sends for EVENTS (separator \r\n).
 STREAM = ["data: hello", "id: 1\r\nevent: tick\r\ndata: multi\r\ndata: line", "data: plain"]
 
 
-class Feed:
-    """A queue-like event source: a custom async iterator, not a generator."""
+class Feed(feeds.Feed):
+    """A queue-like event source (the shared custom async iterator) that can
+    wait before its last event, so that pings have time to flow."""
 
     def __init__(self, items=EVENTS, pause_before_last=0.0):
-        self.items, self.pause = list(items), pause_before_last
-        self.i = 0
-
-    def __aiter__(self):
-        return self
+        super().__init__(items)
+        self.pause = pause_before_last
 
     async def __anext__(self):
-        if self.i >= len(self.items):
-            raise StopAsyncIteration
         if self.pause and self.i == len(self.items) - 1:
             await asyncio.sleep(self.pause)
-        self.i += 1
-        return self.items[self.i - 1]
+        return await super().__anext__()
 
 
 async def agen():
@@ -125,87 +121,26 @@ def test_status_and_identity():
     assert hasattr(init, "__wrapped__") == applies("sse-dispatch")
 
 
-PROBE = """
-import asyncio, json, sys
-{first}
-import httpx
-
-class Feed:
-    def __init__(self):
-        self.i = 0
-    def __aiter__(self):
-        return self
-    async def __anext__(self):
-        self.i += 1
-        if self.i > 2:
-            raise StopAsyncIteration
-        return {{"data": "e%d" % self.i}}
-
-async def main():
-    from sse_starlette.sse import EventSourceResponse
-    async def app(scope, receive, send):
-        await EventSourceResponse(Feed())(scope, receive, send)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
-        return (await c.get("/")).text
-
-try:
-    out = asyncio.new_event_loop().run_until_complete(main())
-except Exception as exc:
-    while getattr(exc, "exceptions", None):  # anyio task groups (0.10+) wrap it
-        exc = exc.exceptions[0]
-    out = "ERROR %s: %s" % (type(exc).__name__, exc)
-print(json.dumps({{"out": out, "wrapt": "wrapt" in sys.modules}}))
-"""
-
-
-@pytest.mark.parametrize(
-    "first",
-    [
-        "import starlette_asyncstream\nassert 'sse_starlette' not in sys.modules  # not force-imported",
-        "import sse_starlette.sse\nimport starlette_asyncstream",
-        "",
-    ],
-    ids=["package-first", "sse-first", "without-the-package"],
-)
-def test_import_order_and_the_unpatched_release(first):
-    result = json.loads(run_python(PROBE.format(first=first)).stdout)
-    if first or not applies("sse-dispatch"):
+@pytest.mark.parametrize("order", ["package-first", "sse-first", "none"])
+def test_import_order_and_the_unpatched_release(order):
+    proc = run_child([SSE_PROBE, order])
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    if order != "none" or not applies("sse-dispatch"):
         assert result["out"] == "data: e1\r\n\r\ndata: e2\r\n\r\n", result
+        assert proc.stderr == ""
     else:
         assert result["out"].startswith("ERROR TypeError"), result
-    if first and not (applies("sse-dispatch") or applies("dispatch") or applies("tasks")):
+    assert result["sse_imported_by_us"] is False  # patched when imported, never imported to be patched
+    if order != "none" and not any(applies(n) for n in ("sse-dispatch", "dispatch", "tasks", "disconnect")):
         assert result["wrapt"] is False  # the no-op promise holds with sse-starlette installed
 
 
-APP = """
-import starlette_asyncstream
-import asyncio
-from sse_starlette.sse import EventSourceResponse
-
-class Feed:
-    def __init__(self):
-        self.i = 0
-    def __aiter__(self):
-        return self
-    async def __anext__(self):
-        await asyncio.sleep(0.01)
-        self.i += 1
-        if self.i > 5:
-            raise StopAsyncIteration
-        return {"data": "event %d" % self.i}
-
-async def app(scope, receive, send):
-    if scope["type"] == "http":
-        await EventSourceResponse(Feed())(scope, receive, send)
-"""
-
-
-def test_behind_uvicorn(tmp_path):
-    (tmp_path / "sse_app.py").write_text(APP)
+def test_behind_uvicorn():
     port = free_port()
     argv = [sys.executable, "-m", "uvicorn", "sse_app:app", "--host", "127.0.0.1", "--port", str(port),
             "--log-level", "warning"]
-    with serving(argv, tmp_path, port):
+    with serving(argv, PROGRAMS, port):
         status, headers, body = get(port)
     assert status == 200
     assert split(body)[0] == ["data: event {}".format(i) for i in range(1, 6)]
