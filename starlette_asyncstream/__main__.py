@@ -10,22 +10,7 @@ import os
 import sys
 from typing import Any, Dict, List, Optional
 
-from . import DISABLE_ENV, FIX_NAMES, __version__, _switched_off, install, status, uninstall
-
-
-def _distribution_version(name: str) -> Optional[str]:
-    try:
-        from importlib.metadata import version  # Python 3.8+
-    except ImportError:  # pragma: no cover - Python 3.6/3.7
-        try:
-            module = __import__(name)
-        except ImportError:
-            return None
-        return getattr(module, "__version__", None)
-    try:
-        return version(name)
-    except Exception:
-        return None
+from . import DISABLE_ENV, FIX_NAMES, __version__, _installed_version, _switched_off, install, status, uninstall
 
 
 # Exit statuses of the report (also in --help and the README).
@@ -58,7 +43,7 @@ def collect() -> Dict[str, Any]:
         "package": __version__,
         "python": "{} ({})".format(sys.version.split()[0], sys.executable),
         "starlette": starlette_info,
-        "wrapt": _distribution_version("wrapt"),
+        "wrapt": _installed_version("wrapt"),
         "opted_out": off == frozenset(FIX_NAMES),
         "switched_off": [name for name in FIX_NAMES if name in off],
         "fixes": [dict(s._asdict()) for s in at_import.values()],

@@ -1,9 +1,10 @@
 """The range table: PEP 440 order, the table against the running release,
 and the tox matrix against the table (both sides of every boundary)."""
 
-import configparser
+import json
 import os
-import re
+import subprocess
+import sys
 
 import pytest
 
@@ -196,33 +197,38 @@ RELEASE_BEFORE = {"0.12.0b3": "0.12.0b2", "0.13.2": "0.13.1", "0.13.3": "0.13.2"
 SSE_LEGS = {"1.1.6", "1.2.1"}
 
 
-def tox_legs(distribution="starlette"):
-    """{version of distribution pinned by a tox factor: [envs that use it]}"""
-    parser = configparser.ConfigParser(interpolation=None)
-    parser.read(os.path.join(ROOT, "tox.ini"))
-    pattern = r"^\s*([a-z0-9]+): {}==(\S+)\s*$".format(re.escape(distribution))
-    pins = dict(re.findall(pattern, parser["testenv"]["deps"], re.M))
-    envlist = re.split(r"[\s,]+", parser["tox"]["env_list"].strip())
-    legs = {}
-    for env in envlist:
-        for factor in env.split("-"):
-            if factor in pins:
-                legs.setdefault(pins[factor], []).append(env)
-    return legs
+MATRIX = os.path.join(ROOT, "scripts", "matrix.py")
+needs_the_matrix = pytest.mark.skipif(not os.path.exists(MATRIX), reason="scripts/ is not shipped in the wheel")
 
 
-@pytest.mark.skipif(not os.path.exists(os.path.join(ROOT, "tox.ini")), reason="tox.ini is not shipped in the wheel")
+def matrix():
+    """The tox legs, as scripts/matrix.py (the source of tox.ini) lists them."""
+    proc = subprocess.run([sys.executable, MATRIX, "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True, timeout=60)
+    assert (proc.returncode, proc.stderr) == (0, "")
+    return json.loads(proc.stdout)
+
+
+@needs_the_matrix
+def test_tox_ini_is_generated_from_the_matrix():
+    proc = subprocess.run([sys.executable, MATRIX, "--check"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout
+
+
+@needs_the_matrix
 def test_tox_matrix_has_a_leg_on_both_sides_of_every_boundary():
-    legs = tox_legs()
-    sse_legs = set(tox_legs("sse-starlette"))
+    legs = {}
+    for leg in matrix():
+        legs.setdefault(leg["starlette"], []).append(leg)
+    sse_legs = {leg["pins"]["sse-starlette"] for leg in matrix() if "sse-starlette" in leg["pins"]}
     assert SSE_LEGS <= sse_legs, "no tox leg with sse-starlette {}".format(SSE_LEGS - sse_legs)
     for fix in (f for f in FIXES if f.package == "starlette"):
         for bound in (fix.introduced, fix.fixed):
             assert bound in legs, "no tox leg on {} ({} boundary)".format(bound, fix.name)
             assert RELEASE_BEFORE[bound] in legs, "no tox leg just before {}".format(bound)
-    for fix in (f for f in FIXES if f.package == "starlette"):
         if fix.fails_from_python > (3, 0):
-            on_py = [env for v, envs in legs.items() if fix.contains(parse_version(v)) for env in envs]
-            assert any(
-                int(env.split("-")[0][3:]) >= fix.fails_from_python[1] for env in on_py if env.startswith("py3")
-            ), "no leg runs {} where it fails (Python >= {})".format(fix.name, fix.fails_from_python)
+            pythons = [tuple(map(int, leg["python"].split("."))) for version, on in legs.items()
+                       if version != "newest" and fix.contains(parse_version(version)) for leg in on]
+            assert any(py >= fix.fails_from_python for py in pythons), \
+                "no leg runs {} where it fails (Python >= {})".format(fix.name, fix.fails_from_python)

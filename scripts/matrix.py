@@ -1,0 +1,194 @@
+"""The test matrix, one leg a line; tox.ini is generated from it.
+
+    python scripts/matrix.py           # rewrite tox.ini
+    python scripts/matrix.py --check   # exit 1 if tox.ini is not what this file makes
+    python scripts/matrix.py --json    # the legs, for tests/test_ranges.py
+
+To add a leg, add a line to LEGS and run the first command. A leg is a
+Python, a suite (which tests it runs), what it pins and a wrapt major:
+
+    suite     runs                                       with
+    unit      the in-process tests (tests/*.py)          a Starlette release
+    servers   tests/servers: `run` behind uvicorn/gunicorn
+    fastapi   tests/fastapi_pins                         a FastAPI release (it pins Starlette)
+    e2e       tests/e2e: load, disconnects, slow clients behind real servers
+    sse       tests/sse                                  an sse-starlette release beside a Starlette
+
+Starlette "newest" is whatever the index has. The legs must cross every
+boundary of the range table (tests/test_ranges.py checks it) and fit CI
+(2 cores, 90 minutes) in the default run.
+"""
+
+import json
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TOX_INI = os.path.join(ROOT, "tox.ini")
+
+# python, suite, starlette (None: FastAPI pins it), wrapt major, {other pins}
+LEGS = [
+    ("3.6", "unit", "0.12.0b2", 1, {}),
+    ("3.6", "unit", "0.12.0b3", 1, {}),
+    ("3.6", "unit", "0.13.6", 1, {}),
+    ("3.6", "unit", "0.14.2", 1, {}),
+    ("3.8", "unit", "0.12.13", 1, {}),
+    ("3.8", "unit", "0.13.2", 1, {}),
+    ("3.8", "unit", "0.13.3", 1, {}),
+    ("3.8", "unit", "0.13.6", 2, {}),  # what pip gives 3.8: wrapt 2.0.1
+    ("3.8", "unit", "0.13.8", 1, {}),
+    ("3.8", "unit", "0.14.0", 1, {}),
+    ("3.10", "unit", "0.13.8", 2, {}),  # the tasks bug as a DeprecationWarning
+    ("3.11", "unit", "0.12.0b3", 2, {}),
+    ("3.11", "unit", "0.13.1", 2, {}),  # just before the tasks range
+    ("3.11", "unit", "0.13.2", 2, {}),
+    ("3.11", "unit", "0.13.3", 2, {}),
+    ("3.11", "unit", "0.13.6", 1, {}),
+    ("3.11", "unit", "0.13.6", 2, {}),
+    ("3.11", "unit", "0.13.8", 2, {}),
+    ("3.11", "unit", "0.14.0", 2, {}),
+    ("3.11", "unit", "0.14.2", 2, {}),
+    ("3.13", "unit", "0.12.13", 2, {}),
+    ("3.13", "unit", "0.13.6", 2, {}),
+    ("3.13", "unit", "0.13.8", 1, {}),
+    ("3.13", "unit", "0.13.8", 2, {}),
+    ("3.13", "unit", "0.14.2", 2, {}),
+    ("3.13", "unit", "newest", 2, {}),
+    ("3.6", "servers", "0.13.6", 1, {}),
+    ("3.11", "servers", "0.13.6", 2, {}),
+    ("3.13", "servers", "0.13.8", 2, {}),
+    ("3.6", "fastapi", None, 1, {"fastapi": "0.52.0"}),
+    ("3.8", "fastapi", None, 1, {"fastapi": "0.58.1"}),
+    ("3.11", "fastapi", None, 2, {"fastapi": "0.61.2"}),
+    ("3.8", "e2e", "0.13.8", 1, {}),
+    ("3.11", "e2e", "0.13.8", 2, {}),
+    ("3.8", "e2e", None, 1, {"fastapi": "0.55.1"}),  # Starlette 0.13.2: the disconnect fix
+    ("3.8", "e2e", None, 1, {"fastapi": "0.61.2"}),
+    ("3.11", "e2e", None, 2, {"fastapi": "0.61.2"}),
+    ("3.8", "e2e", "0.14.2", 1, {}),  # the reference: unpatched 0.14.2
+    ("3.11", "e2e", "0.14.2", 2, {}),
+    ("3.6", "sse", "0.13.6", 1, {"sse-starlette": "0.6.2"}),
+    ("3.8", "sse", "0.13.6", 1, {"sse-starlette": "0.6.2"}),
+    ("3.11", "sse", "0.13.2", 2, {"sse-starlette": "0.6.2"}),  # only sse-starlette's own binding needs tasks
+    ("3.11", "sse", "0.13.6", 2, {"sse-starlette": "0.10.3"}),
+    ("3.13", "sse", "newest", 2, {"sse-starlette": "1.1.6"}),
+    ("3.13", "sse", "newest", 2, {"sse-starlette": "1.2.1"}),
+]
+# FastAPI's own Starlette pin, read from its published metadata.
+FASTAPI_PINS = {"0.52.0": "0.13.2", "0.55.1": "0.13.2", "0.58.1": "0.13.4", "0.61.2": "0.13.6"}
+# The other environments of the default run (defined in STATIC below).
+DEFAULT_EXTRAS = ["sweep-boundaries", "conformance", "lint", "packaging"]
+
+SUITES = {
+    "unit": "--ignore=tests/servers --ignore=tests/fastapi_pins --ignore=tests/conformance --ignore=tests/e2e "
+            "--ignore=tests/sse {posargs:tests}",
+    "servers": "{posargs:tests/servers}",
+    "fastapi": "{posargs:tests/fastapi_pins}",
+    "e2e": "-s {posargs:tests/e2e}",
+    "sse": "{posargs:tests/sse}",
+}
+SERVERS = {"servers": ["uvicorn", "gunicorn"], "e2e": ["uvicorn", "gunicorn"], "sse": ["uvicorn"]}
+
+
+def name(leg):
+    python, suite, starlette, wrapt, pins = leg
+    parts = ["py" + python.replace(".", ""), suite]
+    if "fastapi" in pins:
+        parts[1:] = [suite] if suite != "fastapi" else []
+        parts.append("fastapi" + pins["fastapi"])
+    if "sse-starlette" in pins:
+        parts[1:] = ["sse" + pins["sse-starlette"]]
+    if starlette is not None:
+        parts.append("starlette" + (starlette if starlette != "newest" else "-newest"))
+    return "-".join(parts + ["wrapt{}".format(wrapt)])
+
+
+def starlette_of(leg):
+    """The Starlette release a leg runs ("newest" for the index's newest)."""
+    return leg[2] if leg[2] is not None else FASTAPI_PINS[leg[4]["fastapi"]]
+
+
+def section(leg):
+    python, suite, starlette, wrapt, pins = leg
+    deps = ["starlette" if starlette == "newest" else "starlette=={}".format(starlette)] if starlette else []
+    deps.append("wrapt>=1.14,<2" if wrapt == 1 else "wrapt>=2,<3")
+    deps += SERVERS.get(suite, [])
+    if "fastapi" in pins:
+        deps += ["fastapi=={}".format(pins["fastapi"]), "pydantic<2"]  # the pydantic these releases take
+    if "sse-starlette" in pins:
+        deps.append("sse-starlette=={}".format(pins["sse-starlette"]))
+    pinned = "FastAPI {} (Starlette {})".format(pins["fastapi"], starlette_of(leg)) if "fastapi" in pins else (
+        "Starlette {}".format(starlette) + (", sse-starlette {}".format(pins["sse-starlette"])
+                                             if "sse-starlette" in pins else ""))
+    return "\n".join([
+        "[testenv:{}]".format(name(leg)),
+        "description = {} tests, Python {}, {}, wrapt {}".format(suite, python, pinned, wrapt),
+        "deps =",
+        "    {[testenv]deps}",
+    ] + ["    " + d for d in deps] + [
+        "commands =",
+        "    {[testenv]commands}",
+        "    pytest {{[testenv]pytest_options}} {}".format(SUITES[suite]),
+        "",
+    ])
+
+
+HEADER = """# Generated by scripts/matrix.py from its LEGS table: edit that, then run
+# `python scripts/matrix.py` (a test fails while the two disagree).
+# Run it with scripts/tox (it puts the pyenv Pythons on PATH first).
+[tox]
+requires = tox>=4.11
+env_list =
+{env_list}
+
+[testenv]
+description = one Starlette release, one wrapt major, one Python
+# virtualenv's bundled pip does not import on 3.7; let it fetch one that fits.
+download = true
+deps =
+    pytest
+    pytest-timeout
+    httpx
+    aiofiles
+pass_env = PYTHONHASHSEED
+pytest_options = -p no:cacheprovider -q --junitxml={{work_dir}}/junit/{{env_name}}.xml
+commands =
+    python -c "import sys, starlette, wrapt; print(sys.version.split()[0], starlette.__version__, wrapt.__version__)"
+
+"""
+
+
+def render():
+    with open(TOX_INI, encoding="utf-8") as f:
+        current = f.read()
+    marker = "[testenv:conformance]"
+    if marker not in current:
+        raise SystemExit("tox.ini has no {} section to keep".format(marker))
+    static = current[current.index(marker):]
+    env_list = "\n".join("    " + n for n in [name(leg) for leg in LEGS] + DEFAULT_EXTRAS)
+    return HEADER.format(env_list=env_list) + "\n".join(section(leg) for leg in LEGS) + "\n" + static
+
+
+def main(argv):
+    names = [name(leg) for leg in LEGS]
+    if len(set(names)) != len(names):
+        raise SystemExit("two legs have the same name")
+    if "--json" in argv:
+        print(json.dumps([{"env": name(leg), "python": leg[0], "suite": leg[1], "starlette": starlette_of(leg),
+                           "wrapt": leg[3], "pins": leg[4]} for leg in LEGS]))
+        return 0
+    wanted = render()
+    with open(TOX_INI, encoding="utf-8") as f:
+        current = f.read()
+    if "--check" in argv:
+        if wanted != current:
+            print("tox.ini is not what scripts/matrix.py makes: run python scripts/matrix.py")
+            return 1
+        return 0
+    with open(TOX_INI, "w", encoding="utf-8") as f:
+        f.write(wanted)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
