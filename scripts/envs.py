@@ -65,6 +65,15 @@ def starlette_dir(release, python):
     return package_dir("starlette", release, python)
 
 
+def index_releases(python, distribution):
+    """Every release of distribution the package index offers, pre-releases included."""
+    out = sh([python, "-m", "pip", "index", "versions", "--pre", distribution, "--disable-pip-version-check"])
+    for line in out.splitlines():
+        if line.startswith("Available versions:"):
+            return [v.strip() for v in line.split(":", 1)[1].split(",")]
+    raise RuntimeError("cannot read the release list of {}:\n{}".format(distribution, out))
+
+
 def env_with(path, disabled):
     """os.environ with `path` (one directory or several) first on PYTHONPATH, and the opt-out set or not."""
     env = dict(os.environ)

@@ -32,14 +32,13 @@ import argparse
 import concurrent.futures
 import json
 import os
-import re
 import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from envs import WORK, base_venv, env_with, package_dir, sh  # noqa: E402
+from envs import WORK, base_venv, env_with, index_releases, package_dir, sh  # noqa: E402
 from starlette_asyncstream._ranges import FIXES  # noqa: E402
 from starlette_asyncstream._pep440 import parse_version  # noqa: E402
 
@@ -142,15 +141,6 @@ print(json.dumps({
 
 def log(message):
     print(message, flush=True)
-
-
-def index_releases(python, distribution):
-    """Every release of distribution the index offers, pre-releases included."""
-    out = sh([python, "-m", "pip", "index", "versions", "--pre", distribution, "--disable-pip-version-check"])
-    match = re.search(r"Available versions: (.*)", out)
-    if not match:
-        raise RuntimeError("cannot read the release list:\n" + out)
-    return [v.strip() for v in match.group(1).split(",")]
 
 
 def plan(releases, sse_releases, boundaries_only):

@@ -11,10 +11,10 @@ import starlette.responses
 from starlette.responses import StreamingResponse
 
 import starlette_asyncstream as sa
-from conftest import AFFECTED, PY, applies, run, starlette_at_least
+from support import AFFECTED, PY, applies, run, starlette_at_least
 from starlette_asyncstream._ranges import FIXES
-from contents import SelfIterator, agen
-from streaming import fetch
+from support.contents import SelfIterator, agen
+from support.streaming import fetch
 
 
 

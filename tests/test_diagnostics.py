@@ -5,8 +5,8 @@ import sys
 
 import pytest
 
-from conftest import AFFECTED, applies, run_python, starlette_at_least
-from installs import run_child, site_view
+from support import AFFECTED, applies, run_python, starlette_at_least
+from support.installs import run_child, site_view
 
 STARLETTE_FIXES = ("dispatch", "tasks", "disconnect")  # the table's order
 # 0.12.0b2 and older hand sync content to `async for`: their self-test fails

@@ -6,8 +6,8 @@ import os
 import pytest
 import starlette
 
-from conftest import AFFECTED, applies, run_python
-from installs import run_child, site_view
+from support import AFFECTED, applies, run_python
+from support.installs import run_child, site_view
 from starlette_asyncstream import FIX_NAMES
 
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import PY, applies, run_python, starlette_at_least
+from support import PY, applies, run_python, starlette_at_least
 from starlette_asyncstream._ranges import FIXES
 from starlette_asyncstream._pep440 import parse_version
 

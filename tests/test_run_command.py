@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from conftest import AFFECTED
-from installs import run_child
+from support import AFFECTED
+from support.installs import run_child
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROBE = os.path.join(HERE, "programs", "stream_probe.py")

@@ -13,9 +13,9 @@ import starlette
 from starlette.background import BackgroundTask
 from starlette.responses import StreamingResponse
 
-from conftest import run, starlette_at_least
-from contents import BODY, CASES, CHUNKS, Recorder, SelfIterator, agen, sgen
-from streaming import fetch
+from support import run, starlette_at_least
+from support.contents import BODY, CASES, CHUNKS, Recorder, SelfIterator, agen, sgen
+from support.streaming import fetch
 
 pytestmark = pytest.mark.usefixtures("patched")
 

@@ -70,6 +70,7 @@ def runner():
 
 @pytest.fixture(scope="session")
 def newest_release():
-    python = envs.base_venv("3.11", PACKAGES)
-    out = envs.sh([python, "-m", "pip", "index", "versions", "starlette", "--disable-pip-version-check"])
-    return out.split("(", 1)[1].split(")", 1)[0]
+    from starlette_asyncstream._pep440 import parse_version
+
+    releases = envs.index_releases(envs.base_venv("3.11", PACKAGES), "starlette")
+    return max((r for r in releases if parse_version(r) and parse_version(r)[2] == (2,)), key=parse_version)

@@ -12,8 +12,8 @@ import time
 import httpx
 import pytest
 
-from e2e.conftest import HERE, dechunk, get_json, open_stream, read_until, run
-from servers.conftest import free_port, served_by_workers, serving
+from support.e2e import HERE, dechunk, get_json, open_stream, read_until, run
+from support.servers import free_port, served_by_workers, serving
 
 
 def expected(ident, n):

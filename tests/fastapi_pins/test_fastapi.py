@@ -13,7 +13,7 @@ import fastapi
 import pytest
 import starlette
 
-from installs import run_child
+from support.installs import run_child
 
 PROGRAM = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "programs", "fastapi_app.py")
 

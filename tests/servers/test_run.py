@@ -5,8 +5,8 @@ import sys
 
 import pytest
 
-from conftest import AFFECTED
-from servers.conftest import BODY, free_port, get, served_by_workers, serving
+from support import AFFECTED
+from support.servers import BODY, free_port, get, served_by_workers, serving
 
 RUN = [sys.executable, "-m", "starlette_asyncstream", "run"]
 

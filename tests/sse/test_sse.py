@@ -19,10 +19,10 @@ import pytest
 import starlette
 
 import starlette_asyncstream as sa
-from conftest import applies, installed_version, run, run_python
-from installs import run_child, site_view
+from support import applies, installed_version, run, run_python
+from support.installs import run_child, site_view
 from programs import feeds
-from servers.conftest import PROGRAMS, free_port, get, serving
+from support.servers import PROGRAMS, free_port, get, serving
 
 pytestmark = pytest.mark.usefixtures("patched")
 
