@@ -82,3 +82,27 @@ def env_with(path, disabled):
     if disabled:
         env["STARLETTE_ASYNCSTREAM_DISABLE"] = "1"
     return env
+
+
+def main(argv):
+    """For callers in another process (the conformance tests):
+        envs.py venv PY PACKAGE...           -> the venv's python
+        envs.py package DIST RELEASE PYTHON  -> the directory holding that release alone
+        envs.py releases PYTHON DIST         -> the index's releases, one a line
+    """
+    command, args = argv[0], argv[1:]
+    if command == "venv":
+        print(base_venv(args[0], tuple(args[1:])))
+    elif command == "package":
+        print(package_dir(args[0], args[1], args[2]))
+    elif command == "releases":
+        print("\n".join(index_releases(args[0], args[1])))
+    else:
+        raise SystemExit("usage: envs.py venv|package|releases ...")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))

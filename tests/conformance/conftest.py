@@ -9,9 +9,17 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(ROOT, "scripts"))
+ENVS = os.path.join(ROOT, "scripts", "envs.py")  # throw-away venvs and release dirs, shared with the sweep
 
-import envs  # noqa: E402
+
+def envs(*argv):
+    """scripts/envs.py, run as a program (the tests never import scripts/)."""
+    proc = subprocess.run([sys.executable, ENVS] + list(argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True, timeout=900)
+    if proc.returncode != 0:
+        raise RuntimeError("scripts/envs.py {} failed:\n{}".format(" ".join(argv), proc.stderr[-3000:]))
+    return proc.stdout.strip()
+
 
 PACKAGES = ("wrapt", "anyio", "aiofiles", "typing_extensions")
 
@@ -25,17 +33,26 @@ def pytest_addoption(parser):
 class Runner:
     def __init__(self, python, release, patched):
         self.release, self.python_version = release, None
-        target = envs.starlette_dir(release, python)
+        target = envs("package", "starlette", release, python)
         self.proc = subprocess.Popen(
             [python, os.path.join(HERE, "runner.py")],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             universal_newlines=True,
-            env=envs.env_with(target, disabled=not patched),
+            env=self.environment(target, patched),
             cwd=HERE,
         )
         self.header = json.loads(self.proc.stdout.readline())
+
+    @staticmethod
+    def environment(target, patched):
+        """os.environ with that release first on PYTHONPATH, the opt-out set or not."""
+        env = dict(os.environ, PYTHONPATH=target)
+        env.pop("STARLETTE_ASYNCSTREAM_DISABLE", None)
+        if not patched:
+            env["STARLETTE_ASYNCSTREAM_DISABLE"] = "1"
+        return env
 
     def ask(self, spec):
         self.proc.stdin.write(json.dumps(spec) + "\n")
@@ -59,7 +76,7 @@ def runner():
         key = (py, release, patched)
         if key not in cache:
             if py not in pythons:
-                pythons[py] = envs.base_venv(py, PACKAGES)
+                pythons[py] = envs("venv", py, *PACKAGES)
             cache[key] = Runner(pythons[py], release, patched)
         return cache[key]
 
@@ -72,5 +89,5 @@ def runner():
 def newest_release():
     from starlette_asyncstream._pep440 import parse_version
 
-    releases = envs.index_releases(envs.base_venv("3.11", PACKAGES), "starlette")
+    releases = envs("releases", envs("venv", "3.11", *PACKAGES), "starlette").split()
     return max((r for r in releases if parse_version(r) and parse_version(r)[2] == (2,)), key=parse_version)
