@@ -11,55 +11,27 @@ from support.installs import run_child, site_view
 from starlette_asyncstream import FIX_NAMES
 
 
-# Streams a custom async iterator through StreamingResponse with httpx and
-# prints the body, or the exception type if the request died.
-PROBE = """
-import asyncio, httpx
-from starlette.responses import StreamingResponse as SR
-
-class It:
-    def __init__(self): self.n = 0
-    def __aiter__(self): return self
-    async def __anext__(self):
-        self.n += 1
-        if self.n > 2: raise StopAsyncIteration
-        return b"c%d" % self.n
-
-async def app(scope, receive, send):
-    await SR(It())(scope, receive, send)
-
-async def get():
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
-        return (await c.get("/")).content
-
-loop = asyncio.new_event_loop()
-try:
-    print("BODY", loop.run_until_complete(get()))
-except Exception as exc:
-    print("ERROR", type(exc).__name__)
-"""
+PROBE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "programs", "stream_probe.py")
 
 
-@pytest.mark.parametrize(
-    "prelude",
-    [
-        "import starlette_asyncstream\n",
-        "from starlette.responses import StreamingResponse\nimport starlette_asyncstream\n",
-        "import starlette\nimport starlette_asyncstream\nimport starlette.responses\n",
-    ],
-    ids=["package-first", "responses-first", "starlette-package-first"],
-)
-def test_one_import_line_fixes_streaming_whatever_the_import_order(prelude):
-    out = run_python(prelude + PROBE).stdout
-    assert "BODY b'c1c2'" in out, out
+def probe(order="", **env):
+    """What tests/programs/stream_probe.py saw, importing the package in that order."""
+    proc = run_child([PROBE], env_extra=dict(env, PROBE_IMPORT=order))
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)["outcome"], proc.stderr
+
+
+@pytest.mark.parametrize("order", ["package-first", "responses-first", "starlette-package-first"])
+def test_one_import_line_fixes_streaming_whatever_the_import_order(order):
+    assert probe(order) == ("body c1c2", "")
 
 
 def test_without_the_import_the_release_range_really_is_broken():
-    out = run_python(PROBE).stdout
+    outcome, stderr = probe()
     if AFFECTED:
-        assert "ERROR TypeError" in out, out
+        assert outcome == "error TypeError"
     else:
-        assert "BODY b'c1c2'" in out, out
+        assert (outcome, stderr) == ("body c1c2", "")
 
 
 @pytest.mark.parametrize("value", ["1", "true", "YES"])
@@ -86,8 +58,7 @@ def test_opt_out_variable_patches_nothing_but_explicit_install_works(value):
 
 @pytest.mark.parametrize("value", ["0", "", "false", "No", "OFF", " off "])
 def test_opt_out_variable_with_a_false_value_does_not_opt_out(value):
-    out = run_python("import starlette_asyncstream\n" + PROBE, env={"STARLETTE_ASYNCSTREAM_DISABLE": value}).stdout
-    assert "BODY b'c1c2'" in out, out
+    assert probe("package-first", STARLETTE_ASYNCSTREAM_DISABLE=value) == ("body c1c2", "")
 
 
 def test_import_on_a_fixed_release_is_a_true_noop():

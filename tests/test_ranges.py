@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from support import PY, applies, run_python, starlette_at_least
+from support import PY, applies, starlette_at_least
+from support.installs import run_child
 from starlette_asyncstream._ranges import FIXES
 from starlette_asyncstream._pep440 import parse_version
 
@@ -94,78 +95,11 @@ def test_sse_rows(sse, starlette, expected):
 
 
 # Unpatched probes of the running release: the table must match reality.
-UNPATCHED = """
-import asyncio, httpx
-from starlette.responses import StreamingResponse as SR
-
-class It:
-    def __aiter__(self): return self
-    async def __anext__(self): raise StopAsyncIteration
-
-async def agen():
-    yield b"g"
-
-def probe(make):
-    async def app(scope, receive, send):
-        await make()(scope, receive, send)
-    async def get():
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
-            return (await c.get("/")).content
-    loop = asyncio.new_event_loop()
-    try:
-        loop.run_until_complete(get())
-        return "ok"
-    except Exception as exc:
-        return "%s: %s" % (type(exc).__name__, exc)
-
-pulled = [0]
-
-async def endless():  # a generator: the dispatch bug must not be what stops it
-    while True:
-        await asyncio.sleep(0)
-        pulled[0] += 1
-        yield b"x"
-
-async def leave_after_five():
-    # The client goes after five chunks: does the response notice?
-    gone, sent = asyncio.Event(), [0]
-    async def receive():
-        if not sent[0]:
-            sent[0] = -1
-            return {"type": "http.request", "body": b"", "more_body": False}
-        await gone.wait()
-        return {"type": "http.disconnect"}
-    async def send(message):
-        sent[0] += 1
-        if sent[0] >= 5:
-            gone.set()
-    try:
-        await asyncio.wait_for(SR(endless())({"type": "http"}, receive, send), 1.0)
-        return "stops"
-    except asyncio.TimeoutError:
-        return "keeps streaming (%d chunks pulled)" % pulled[0]
-    except Exception as exc:
-        return "%s: %s" % (type(exc).__name__, exc)
-
-print("custom", probe(lambda: SR(It())))
-print("asyncgen", probe(lambda: SR(agen())))
-print("disconnect", asyncio.new_event_loop().run_until_complete(leave_after_five()))
-try:
-    from starlette.concurrency import run_until_first_complete
-except ImportError:
-    print("direct absent")
-else:
-    async def one(): pass
-    try:
-        asyncio.new_event_loop().run_until_complete(run_until_first_complete((one, {}), (one, {})))
-        print("direct ok")
-    except Exception as exc:
-        print("direct %s: %s" % (type(exc).__name__, exc))
-"""
+UNPATCHED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "programs", "unpatched_probe.py")
 
 
 def test_the_table_matches_what_the_unpatched_release_does():
-    out = run_python(UNPATCHED, env={"STARLETTE_ASYNCSTREAM_DISABLE": "1"}).stdout
+    out = run_child([UNPATCHED], env_extra={"STARLETTE_ASYNCSTREAM_DISABLE": "1"}).stdout
     lines = dict(line.split(" ", 1) for line in out.strip().splitlines())
     tasks_bites = applies("tasks") and PY >= (3, 11)
     # tasks: the function itself, as Starlette's websocket docs call it

@@ -1,13 +1,29 @@
-"""A user's program that never imports starlette_asyncstream: it streams a
-custom async iterator through StreamingResponse and prints, as JSON, whether
-the package was already imported (by `run`'s sitecustomize) and what a
-client received (or the exception type the request died with)."""
+"""A user's program that streams a custom async iterator through
+StreamingResponse and prints, as JSON, whether starlette_asyncstream was
+already imported when it started (by `run`'s sitecustomize), what a client
+received (or the exception type the request died with), and its arguments.
+
+By default it never imports the package itself; PROBE_IMPORT makes it do so,
+in the order an application might: "package-first", "responses-first"
+(after `from starlette.responses import StreamingResponse`) or
+"starlette-package-first" (after `import starlette`, before its responses)."""
 
 import asyncio
 import json
+import os
 import sys
 
 PRELOADED = "starlette_asyncstream" in sys.modules
+ORDER = os.environ.get("PROBE_IMPORT", "")
+if ORDER == "package-first":
+    import starlette_asyncstream  # noqa: F401
+elif ORDER == "responses-first":
+    from starlette.responses import StreamingResponse  # noqa: F401
+    import starlette_asyncstream  # noqa: F401
+elif ORDER == "starlette-package-first":
+    import starlette  # noqa: F401
+    import starlette_asyncstream  # noqa: F401
+    import starlette.responses  # noqa: F401
 
 import httpx  # noqa: E402
 from feeds import Feed  # noqa: E402
