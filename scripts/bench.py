@@ -26,8 +26,6 @@ import json
 import os
 import platform
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,6 +35,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from envs import base_venv, env_with, sh, starlette_dir  # noqa: E402
+
+# The tests' server harness (a free port, wait until it accepts, always stop
+# the process group); it imports nothing but the standard library.
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+from support.servers import free_port, serving  # noqa: E402
 
 PY = "3.11"
 LEGACY, FIXED, BEFORE_DISCONNECT = "0.13.6", "0.14.2", "0.13.2"
@@ -154,30 +157,11 @@ def ensure_wrk():
     raise SystemExit("bench: the server benchmark needs wrk (apt-get install wrk)")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def server_rps(python, target, app_dir, wrk, seconds):
     port = free_port()
-    proc = subprocess.Popen(
-        [python, "-m", "uvicorn", "bench_app:app", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning", "--no-access-log"],
-        cwd=app_dir, env=env_with(target, disabled=False), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("uvicorn did not start") from None
-                time.sleep(0.1)
+    argv = [python, "-m", "uvicorn", "bench_app:app", "--host", "127.0.0.1", "--port", str(port),
+            "--log-level", "warning", "--no-access-log"]
+    with serving(argv, app_dir, port, env=env_with(target, disabled=False)):
         url = "http://127.0.0.1:{}/".format(port)
         sh([wrk, "-t1", "-c16", "-d1s", url])  # warm-up
         out = sh([wrk, "-t1", "-c16", "-d{}s".format(seconds), url])
@@ -185,9 +169,6 @@ def server_rps(python, target, app_dir, wrk, seconds):
             if line.startswith("Requests/sec:"):
                 return float(line.split()[1])
         raise RuntimeError("no Requests/sec in wrk output:\n" + out)
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=15)
 
 
 def machine():

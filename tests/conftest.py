@@ -1,7 +1,7 @@
-"""Fixtures. The helpers the tests share live in the support package, which
-sets the opt-out variable before the package is first imported."""
+"""Fixtures. The helpers the tests share live in the support package;
+support.releases sets the opt-out variable before the package is first imported."""
 
-import support  # noqa: F401,I001  (first: it sets the opt-out before anything imports the package)
+import support.releases  # noqa: F401,I001  (first: it sets the opt-out before anything imports the package)
 
 import pytest  # noqa: E402
 import starlette_asyncstream  # noqa: E402

@@ -11,7 +11,7 @@ import starlette.responses
 from starlette.responses import StreamingResponse
 
 import starlette_asyncstream as sa
-from support import AFFECTED, PY, applies, run, starlette_at_least
+from support.releases import AFFECTED, PY, applies, run, starlette_at_least
 from starlette_asyncstream._ranges import FIXES
 from support.contents import SelfIterator, agen
 from support.streaming import fetch

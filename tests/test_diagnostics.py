@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from support import AFFECTED, applies, run_python, starlette_at_least
+from support.releases import AFFECTED, applies, run_python, starlette_at_least
 from support.installs import run_child, site_view
 
 STARLETTE_FIXES = ("dispatch", "tasks", "disconnect")  # the table's order

@@ -6,7 +6,7 @@ import os
 import pytest
 import starlette
 
-from support import AFFECTED, applies, run_python
+from support.releases import AFFECTED, applies, run_python
 from support.installs import run_child, site_view
 from starlette_asyncstream import FIX_NAMES
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from support import PY, applies, starlette_at_least
+from support.releases import PY, applies, starlette_at_least
 from support.installs import run_child
 from starlette_asyncstream._ranges import FIXES
 from starlette_asyncstream._pep440 import parse_version

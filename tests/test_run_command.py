@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from support import AFFECTED
+from support.releases import AFFECTED
 from support.installs import run_child
 
 HERE = os.path.dirname(os.path.abspath(__file__))

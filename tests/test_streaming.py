@@ -13,7 +13,7 @@ import starlette
 from starlette.background import BackgroundTask
 from starlette.responses import StreamingResponse
 
-from support import run, starlette_at_least
+from support.releases import run, starlette_at_least
 from support.contents import BODY, CASES, CHUNKS, Recorder, SelfIterator, agen, sgen
 from support.streaming import fetch
 

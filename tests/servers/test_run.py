@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from support import AFFECTED
+from support.releases import AFFECTED
 from support.servers import BODY, free_port, get, served_by_workers, serving
 
 RUN = [sys.executable, "-m", "starlette_asyncstream", "run"]

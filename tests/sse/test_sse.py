@@ -19,7 +19,7 @@ import pytest
 import starlette
 
 import starlette_asyncstream as sa
-from support import applies, installed_version, run, run_python
+from support.releases import applies, installed_version, run, run_python
 from support.installs import run_child, site_view
 from programs import feeds
 from support.servers import PROGRAMS, free_port, get, serving

@@ -32,11 +32,13 @@ def server_env():
 
 
 @contextlib.contextmanager
-def serving(argv, cwd, port, startup=30.0):
-    """Start argv in its own process group; yield once the port accepts; always stop it."""
+def serving(argv, cwd, port, startup=30.0, env=None):
+    """Start argv in its own process group (with server_env() unless env is
+    given); yield (process, log) once the port accepts; always stop it."""
     log = tempfile.TemporaryFile("w+")  # never in the tree: parallel legs would share it
     proc = subprocess.Popen(
-        argv, cwd=str(cwd), env=server_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        argv, cwd=str(cwd), env=server_env() if env is None else env, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + startup

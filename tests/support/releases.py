@@ -1,0 +1,110 @@
+"""What the tests share: the running releases against the range table, a
+strict event-loop runner, fresh interpreters. The test process itself is never
+patched by the import: the opt-out variable is set before anything imports
+the package (here, and conftest imports this first), and tests that want the
+fixes call install()/uninstall() through the `patched` fixture. Tests whose
+subject is the import side effect run in a subprocess (`run_python`)."""
+
+import asyncio
+import gc
+import os
+import subprocess
+import sys
+import textwrap
+
+os.environ["STARLETTE_ASYNCSTREAM_DISABLE"] = "1"
+
+import starlette  # noqa: E402
+import starlette_asyncstream  # noqa: E402,F401  (first imported here, after the opt-out)
+from starlette_asyncstream._ranges import FIXES  # noqa: E402
+from starlette_asyncstream._pep440 import parse_version  # noqa: E402
+
+STARLETTE = parse_version(starlette.__version__)
+PY = sys.version_info[:2]
+
+
+def installed_version(distribution, module):
+    """A distribution's version, read independently of the package under test."""
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+    except ImportError:  # Python 3.6/3.7: the module's own __version__
+        try:
+            return getattr(__import__(module), "__version__", None)
+        except ImportError:
+            return None
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return None
+
+
+VERSIONS = {
+    "starlette": STARLETTE,
+    "sse-starlette": parse_version(installed_version("sse-starlette", "sse_starlette") or "") or None,
+}
+
+
+def applies(name):
+    """Does the range table put the running releases in fix `name`'s range(s)?"""
+    return next(f for f in FIXES if f.name == name).applies(VERSIONS)
+
+
+# Does any Starlette fix apply to the running release (the package patches something)?
+AFFECTED = any(applies(fix.name) for fix in FIXES if fix.package == "starlette")
+
+
+def starlette_at_least(text):
+    return STARLETTE >= parse_version(text)
+
+
+def _pending_tasks(loop):
+    tasks = asyncio.all_tasks(loop) if hasattr(asyncio, "all_tasks") else asyncio.Task.all_tasks(loop)
+    return sorted(repr(t) for t in tasks if not t.done())
+
+
+def run(coro):
+    """asyncio.run for Python 3.6 too (which has no asyncio.run), and strict:
+    a task left pending, or an error only the loop saw ("Task was destroyed
+    but it is pending", "Task exception was never retrieved"), fails the test,
+    as it is a leak a server would carry for every request."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    loop_errors = []
+    loop.set_exception_handler(lambda _, context: loop_errors.append(context["message"]))
+    try:
+        result = loop.run_until_complete(coro)
+        for _ in range(3):  # cancelled tasks finish on the next turns
+            loop.run_until_complete(asyncio.sleep(0))
+        leftover = _pending_tasks(loop)
+    finally:
+        try:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        finally:
+            asyncio.set_event_loop(None)
+            loop.close()
+    gc.collect()  # a destroyed pending task reports itself from __del__
+    assert not loop_errors, "errors only the event loop saw: {}".format(loop_errors)
+    assert not leftover, "tasks left pending after the response: {}".format(leftover)
+    return result
+
+
+def run_python(code, env=None, check=True):
+    """Run code in a fresh interpreter (same venv); returns CompletedProcess."""
+    full_env = dict(os.environ)
+    full_env.pop("STARLETTE_ASYNCSTREAM_DISABLE", None)
+    full_env.update(env or {})
+    proc = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        universal_newlines=True,
+        env=full_env,
+        timeout=120,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(
+            "subprocess failed ({}):\n--- stdout\n{}\n--- stderr\n{}".format(
+                proc.returncode, proc.stdout, proc.stderr
+            )
+        )
+    return proc
