@@ -196,6 +196,6 @@ def markdown_table() -> str:
         fails = "every Python" if fix.fails_from_python <= (3, 0) else "Python >= {}.{}".format(*fix.fails_from_python)
         if fix.before_that:
             fails += " ({})".format(fix.before_that)
-        affected = ", with ".join("{} {} <= version < {}".format(*r) for r in fix.ranges)
+        affected = fix.describe(", with ")
         rows.append("| `{}` | {} | {} | {} | {} |".format(fix.name, affected, fails, fix.summary, fix.upstream))
     return "\n".join(rows)
