@@ -188,7 +188,9 @@ print(json.dumps({
 
 
 def switches(value):
-    return json.loads(run_python(SWITCHES, env={"STARLETTE_ASYNCSTREAM_DISABLE": value}).stdout)
+    proc = run_python(SWITCHES, env={"STARLETTE_ASYNCSTREAM_DISABLE": value})
+    assert proc.stderr == ""  # what the import warned was caught, and nothing else was printed
+    return json.loads(proc.stdout)
 
 
 @pytest.mark.parametrize("value", ["dispatch", "tasks,disconnect", " Dispatch , sse-tasks ", "disconnect"])
@@ -237,7 +239,9 @@ except ValueError as exc:
     error = str(exc)
 print(json.dumps([one, rest, error]))
 """
-    one, rest, error = json.loads(run_python(code, env={"STARLETTE_ASYNCSTREAM_DISABLE": "1"}).stdout)
+    proc = run_python(code, env={"STARLETTE_ASYNCSTREAM_DISABLE": "1"})
+    assert proc.stderr == ""
+    one, rest, error = json.loads(proc.stdout)
     assert one == {n: n == "dispatch" and applies(n) for n in FIX_NAMES}
     assert rest == {n: n != "dispatch" and applies(n) and not n.startswith("sse-") for n in FIX_NAMES}
     assert error == "no fix named 'nope'; the fixes are: " + ", ".join(FIX_NAMES)

@@ -99,7 +99,10 @@ UNPATCHED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "programs",
 
 
 def test_the_table_matches_what_the_unpatched_release_does():
-    out = run_child([UNPATCHED], env_extra={"STARLETTE_ASYNCSTREAM_DISABLE": "1"}).stdout
+    proc = run_child([UNPATCHED], env_extra={"STARLETTE_ASYNCSTREAM_DISABLE": "1"})
+    # (the failing legacy code may leave coroutines un-awaited on stderr; the probe itself must not crash)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    out = proc.stdout
     lines = dict(line.split(" ", 1) for line in out.strip().splitlines())
     tasks_bites = applies("tasks") and PY >= (3, 11)
     # tasks: the function itself, as Starlette's websocket docs call it
@@ -132,7 +135,9 @@ SSE_LEGS = {"1.1.6", "1.2.1"}
 
 
 MATRIX = os.path.join(ROOT, "scripts", "matrix.py")
-needs_the_matrix = pytest.mark.skipif(not os.path.exists(MATRIX), reason="scripts/ is not shipped in the wheel")
+needs_the_matrix = pytest.mark.skipif(
+    not os.path.exists(MATRIX),
+    reason="scripts/ is not shipped here (any Python, any Starlette): checked from the checkout")
 
 
 def matrix():

@@ -178,7 +178,9 @@ ours = concurrency.run_until_first_complete
 print(json.dumps([sse.run_until_first_complete is ours, ours.__wrapped__.__module__,
                   sa.status()["sse-tasks"].installed, sa.status()["sse-tasks"].detail]))
 """
-    same, wrapped_module, installed, detail = json.loads(run_python(code).stdout)
+    proc = run_python(code)
+    assert proc.stderr == ""
+    same, wrapped_module, installed, detail = json.loads(proc.stdout)
     assert same is True  # one layer: not a second wrapper around ours
     assert wrapped_module == "starlette.concurrency"
     assert installed is True
