@@ -20,14 +20,15 @@ sys.path.insert(0, ROOT)
 
 from starlette_asyncstream._ranges import FIXES, markdown_table  # noqa: E402
 from starlette_asyncstream._pep440 import parse_version  # noqa: E402
+from starlette_asyncstream._selftest import CHECKS, STOPPED  # noqa: E402
 
 SWEEP = os.path.join(ROOT, "docs", "sweep.json")
-KINDS = ("custom async iterator", "async generator", "sync generator", "client that leaves")
+KINDS = tuple(name for name, _ in CHECKS)  # the self-test's checks, in its order
 
 
 def short(outcome):
     """A probe outcome as a table cell."""
-    if outcome == "stopped when the client left":
+    if outcome == STOPPED:
         return "stops"
     if outcome.startswith("keeps streaming"):
         return "keeps streaming"

@@ -41,6 +41,7 @@ sys.path.insert(0, ROOT)
 from envs import WORK, base_venv, env_with, index_releases, package_dir, sh  # noqa: E402
 from starlette_asyncstream._ranges import FIXES  # noqa: E402
 from starlette_asyncstream._pep440 import parse_version  # noqa: E402
+from starlette_asyncstream._selftest import CHECKS, LEAVES  # noqa: E402
 
 OLDEST = "0.11.4"
 # The release on each side of every boundary of the table.
@@ -51,8 +52,9 @@ LEGACY_PYTHON = "3.8"  # runs every release from 0.11.4 to 0.14.x
 NEWEST_PYTHON = "3.13"
 # Where the tasks bug changes with the Python: silent, warning, TypeError.
 TASKS_PYTHONS = ["3.9", "3.10", "3.11", "3.13"]
-KINDS = ("custom async iterator", "async generator", "sync generator")
-LEAVES = "client that leaves"  # Starlette rows only: _selftest's disconnect check
+# The self-test's streamed kinds (sse rows stream these through EventSourceResponse);
+# Starlette rows also have LEAVES, the disconnect check.
+KINDS = tuple(name for name, _ in CHECKS if name != LEAVES)
 # sse-starlette 0.5-0.9 import uvicorn's logger, 0.10+ need anyio.
 PACKAGES = ("wrapt", "anyio", "typing_extensions", "uvicorn")
 

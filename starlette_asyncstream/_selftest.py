@@ -10,9 +10,11 @@ import gc
 import inspect
 import threading
 import warnings
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Tuple
 
 CHUNKS = (b"alpha ", "beta ", b"gamma")
+# A check gets the response class and answers (ok, what a user would see).
+Check = Callable[[Any], Awaitable[Tuple[bool, str]]]
 EXPECTED = b"alpha beta gamma"
 
 
@@ -41,9 +43,8 @@ def _sync_generator() -> Any:
         yield chunk
 
 
-
-
 LEAVES = "client that leaves"
+STOPPED = "stopped when the client left"
 
 
 class _Endless:
@@ -63,19 +64,20 @@ class _Endless:
 async def _drive_and_leave(response: Any, content: "_Endless") -> str:
     """The client reads five chunks, then disconnects: does the response stop?"""
     gone = asyncio.Event()
+    requested: List[bool] = []
     chunks: List[bytes] = []
 
     async def receive() -> Dict[str, Any]:
-        if not chunks and not gone.is_set():
-            chunks.append(b"")  # the request, once
+        if not requested:
+            requested.append(True)
             return {"type": "http.request", "body": b"", "more_body": False}
         await gone.wait()
         return {"type": "http.disconnect"}
 
     async def send(message: Dict[str, Any]) -> None:
-        if message["type"] == "http.response.body" and len(chunks) <= 5:
+        if message["type"] == "http.response.body":
             chunks.append(message.get("body", b""))
-            if len(chunks) > 5:
+            if len(chunks) == 5:
                 gone.set()
 
     try:
@@ -86,7 +88,7 @@ async def _drive_and_leave(response: Any, content: "_Endless") -> str:
     await asyncio.sleep(0.05)
     if content.pulled != pulled:
         return "returned, but the iterator is still pulled"
-    return "stopped when the client left"
+    return STOPPED
 
 
 async def _drive(response: Any) -> bytes:
@@ -119,9 +121,25 @@ def _call(response: Any, receive: Any, send: Any) -> Any:
     return response(scope, receive, send)
 
 
-def stream_once(make_content: Callable[[], Any]) -> Tuple[bool, str]:
-    """(ok, what a user would see): the body, or the exception it died with;
-    for _Endless, whether the response stops when its client leaves."""
+def _streams(make_content: Callable[[], Any]) -> "Check":
+    """A check: stream make_content() to the end; ok if the body is all of CHUNKS."""
+    async def check(response_class: Any) -> Tuple[bool, str]:
+        body = await _drive(response_class(make_content()))
+        return body == EXPECTED, "body {!r}".format(body)
+
+    return check
+
+
+async def _client_leaves(response_class: Any) -> Tuple[bool, str]:
+    """A check: an endless stream whose client goes after five chunks must stop."""
+    content = _Endless()
+    outcome = await _drive_and_leave(response_class(content.stream()), content)
+    return outcome == STOPPED, outcome
+
+
+def check_once(check: "Check") -> Tuple[bool, str]:
+    """(ok, what a user would see) of one check against the real
+    StreamingResponse, or the exception it died with."""
     from starlette.responses import StreamingResponse
 
     loop = asyncio.new_event_loop()
@@ -131,13 +149,7 @@ def stream_once(make_content: Callable[[], Any]) -> Tuple[bool, str]:
         # A thread of its own, so a caller that already runs a loop is not disturbed.
         asyncio.set_event_loop(loop)
         try:
-            content = make_content()
-            if isinstance(content, _Endless):
-                outcome = loop.run_until_complete(_drive_and_leave(StreamingResponse(content.stream()), content))
-                result.append((outcome == "stopped when the client left", outcome))
-                return
-            body = loop.run_until_complete(_drive(StreamingResponse(content)))
-            result.append((body == EXPECTED, "body {!r}".format(body)))
+            result.append(loop.run_until_complete(check(StreamingResponse)))
         except Exception as exc:
             result.append((False, "{}: {}".format(type(exc).__name__, exc)))
         finally:
@@ -150,11 +162,11 @@ def stream_once(make_content: Callable[[], Any]) -> Tuple[bool, str]:
     return result[0]
 
 
-CONTENTS: Tuple[Tuple[str, Callable[[], Any]], ...] = (
-    ("custom async iterator", CustomAsyncIterator),
-    ("async generator", _async_generator),
-    ("sync generator", _sync_generator),
-    (LEAVES, _Endless),
+CHECKS: "Tuple[Tuple[str, Check], ...]" = (
+    ("custom async iterator", _streams(CustomAsyncIterator)),
+    ("async generator", _streams(_async_generator)),
+    ("sync generator", _streams(_sync_generator)),
+    (LEAVES, _client_leaves),
 )
 
 
@@ -164,8 +176,8 @@ def run_all() -> Dict[str, Dict[str, Any]]:
         # the failure already reported, not news for the user's stderr.
         warnings.filterwarnings("ignore", message="coroutine .* was never awaited", category=RuntimeWarning)
         results = {}
-        for name, make in CONTENTS:
-            ok, outcome = stream_once(make)
+        for name, check in CHECKS:
+            ok, outcome = check_once(check)
             results[name] = {"ok": ok, "outcome": outcome}
         gc.collect()
     return results
