@@ -3,6 +3,7 @@
     python scripts/matrix.py           # rewrite tox.ini
     python scripts/matrix.py --check   # exit 1 if tox.ini is not what this file makes
     python scripts/matrix.py --json    # the legs, for tests/test_ranges.py
+    python scripts/matrix.py --split 3.14,3.15   # scripts/tox: host envs, then sid-root envs
 
 To add a leg, add a line to LEGS and run the first command. A leg is a
 Python, a suite (which tests it runs), what it pins and a wrapt major:
@@ -38,6 +39,8 @@ LEGS = [
     ("3.8", "unit", "0.13.6", 2, {}),  # what pip gives 3.8: wrapt 2.0.1
     ("3.8", "unit", "0.13.8", 1, {}),
     ("3.8", "unit", "0.14.0", 1, {}),
+    ("3.8", "unit", "0.12.0", 1, {}),  # the debug-page boundary (3.8.18 is past 3.8.7)
+    ("3.8", "unit", "0.12.1", 1, {}),
     ("3.10", "unit", "0.13.8", 2, {}),  # the tasks bug as a DeprecationWarning
     ("3.11", "unit", "0.12.0b3", 2, {}),
     ("3.11", "unit", "0.13.1", 2, {}),  # just before the tasks range
@@ -47,12 +50,16 @@ LEGS = [
     ("3.11", "unit", "0.13.6", 2, {}),
     ("3.11", "unit", "0.13.8", 2, {}),
     ("3.11", "unit", "0.14.0", 2, {}),
+    ("3.11", "unit", "0.14.1", 2, {}),
     ("3.11", "unit", "0.14.2", 2, {}),
+    ("3.12", "unit", "0.13.6", 2, {}),  # testclient: a DeprecationWarning from 3.12
+    ("3.12", "unit", "0.14.2", 2, {}),
     ("3.13", "unit", "0.12.13", 2, {}),
     ("3.13", "unit", "0.13.6", 2, {}),
     ("3.13", "unit", "0.13.8", 1, {}),
     ("3.13", "unit", "0.13.8", 2, {}),
     ("3.13", "unit", "0.14.2", 2, {}),
+    ("3.13", "unit", "0.15.0", 2, {}),
     ("3.13", "unit", "newest", 2, {}),
     ("3.6", "servers", "0.13.6", 1, {}),
     ("3.11", "servers", "0.13.6", 2, {}),
@@ -73,7 +80,26 @@ LEGS = [
     ("3.11", "sse", "0.13.6", 2, {"sse-starlette": "0.10.3"}),
     ("3.13", "sse", "newest", 2, {"sse-starlette": "1.1.6"}),
     ("3.13", "sse", "newest", 2, {"sse-starlette": "1.2.1"}),
+    # The newest Pythons (from PATH, else a Debian sid root: scripts/sid).
+    ("3.14", "unit", "0.12.13", 2, {}),
+    ("3.14", "unit", "0.13.6", 2, {}),
+    ("3.14", "unit", "0.13.8", 2, {}),
+    ("3.14", "unit", "0.14.2", 2, {}),
+    ("3.14", "unit", "newest", 2, {}),
+    ("3.14", "servers", "0.13.6", 2, {}),
+    ("3.14", "fastapi", None, 2, {"fastapi": "0.61.2"}),
+    ("3.14", "sse", "0.13.6", 2, {"sse-starlette": "0.6.2"}),
+    ("3.15", "unit", "0.12.0b3", 2, {}),
+    ("3.15", "unit", "0.13.6", 2, {}),
+    ("3.15", "unit", "0.13.8", 2, {}),
+    ("3.15", "unit", "0.14.2", 2, {}),
+    ("3.15", "unit", "newest", 2, {}),
+    ("3.15", "servers", "0.13.8", 2, {}),
+    ("3.15", "fastapi", None, 2, {"fastapi": "0.61.2"}),
+    ("3.15", "sse", "0.13.6", 2, {"sse-starlette": "0.10.3"}),
 ]
+# Pythons that scripts/tox runs in a Debian sid root when they are not on PATH.
+SID_PYTHONS = ("3.14", "3.15")
 # FastAPI's own Starlette pin, read from its published metadata.
 FASTAPI_PINS = {"0.52.0": "0.13.2", "0.55.1": "0.13.2", "0.58.1": "0.13.4", "0.61.2": "0.13.6"}
 # The other environments of the default run (defined in STATIC below).
@@ -120,9 +146,13 @@ def section(leg):
     pinned = "FastAPI {} (Starlette {})".format(pins["fastapi"], starlette_of(leg)) if "fastapi" in pins else (
         "Starlette {}".format(starlette) + (", sse-starlette {}".format(pins["sse-starlette"])
                                              if "sse-starlette" in pins else ""))
+    # A tox inside the sid root builds the package with its own Python:
+    # give it its own packaging environment, not the host's .pkg.
+    package = ["package_env = .pkg-sid"] if python in SID_PYTHONS else []
     return "\n".join([
         "[testenv:{}]".format(name(leg)),
         "description = {} tests, Python {}, {}, wrapt {}".format(suite, python, pinned, wrapt),
+    ] + package + [
         "deps =",
         "    {[testenv]deps}",
     ] + ["    " + d for d in deps] + [
@@ -150,6 +180,7 @@ deps =
     pytest-timeout
     httpx
     aiofiles
+    requests
 pass_env = PYTHONHASHSEED
 pytest_options = -p no:cacheprovider -q --junitxml={{work_dir}}/junit/{{env_name}}.xml
 commands =
@@ -173,6 +204,15 @@ def main(argv):
     names = [name(leg) for leg in LEGS]
     if len(set(names)) != len(names):
         raise SystemExit("two legs have the same name")
+    if argv[:1] == ["--split"]:
+        # scripts/tox: the default run's environments, as two comma-joined
+        # lines: those the host runs, and those on the Pythons named in
+        # argv[1] (missing on the host: the sid root runs them).
+        missing = set(argv[1].split(",")) if len(argv) > 1 else set()
+        host = [name(leg) for leg in LEGS if leg[0] not in missing] + DEFAULT_EXTRAS
+        print(",".join(host))
+        print(",".join(name(leg) for leg in LEGS if leg[0] in missing))
+        return 0
     if "--json" in argv:
         print(json.dumps([{"env": name(leg), "python": leg[0], "suite": leg[1], "starlette": starlette_of(leg),
                            "wrapt": leg[3], "pins": leg[4]} for leg in LEGS]))
