@@ -23,7 +23,8 @@ from starlette_asyncstream._pep440 import parse_version  # noqa: E402
 from starlette_asyncstream._selftest import CHECKS, STOPPED  # noqa: E402
 
 SWEEP = os.path.join(ROOT, "docs", "sweep.json")
-KINDS = tuple(name for name, _ in CHECKS)  # the self-test's checks, in its order
+# the self-test's checks, in its order, then the sweep's TestClient and debug-page probes
+KINDS = tuple(name for name, _ in CHECKS) + ("testclient lifespan", "debug page")
 
 
 def short(outcome):
@@ -32,6 +33,12 @@ def short(outcome):
         return "stops"
     if outcome.startswith("keeps streaming"):
         return "keeps streaming"
+    if outcome == "absent":
+        return "-"
+    if outcome == "page with the error":
+        return "ok"
+    if outcome.endswith("bytes without it"):
+        return "empty page"
     if outcome == "ok" or outcome.startswith("body "):
         return "ok" if outcome in ("ok", "body b'alpha beta gamma'") else outcome
     kind, _, message = outcome.partition(": ")
@@ -41,6 +48,8 @@ def short(outcome):
         message = "passing coroutines is forbidden"
     elif "'async for' requires" in message:
         message = "'async for' on a sync generator"
+    elif "There is no current event loop" in message:
+        message = "no current event loop"
     return "{}: {}".format(kind, message[:48])
 
 
@@ -61,8 +70,10 @@ def sweep_table():
     pythons = sorted(sweep["pythons"], key=pykey)
     lines = [
         "Measured by `scripts/tox -e sweep` on {} with CPython {}. Each cell: custom async "
-        "iterator / async generator / sync generator / (Starlette only) an endless stream whose "
-        "client leaves after five chunks.".format(
+        "iterator / async generator / sync generator; Starlette rows add an endless stream whose "
+        "client leaves after five chunks, `with TestClient(app)` with no event loop set (asyncio's "
+        "DeprecationWarning as an error; - where requests is missing), and the `debug=True` error "
+        "page.".format(
             sweep["date"], ", ".join(sweep["pythons"][p] for p in pythons)),
     ]
     for sse in (False, True):
@@ -72,7 +83,8 @@ def sweep_table():
         groups = []
         for r in rows:
             versions = {"starlette": parse_version(r["starlette"]), "sse-starlette": parse_version(r["sse"] or "")}
-            fixes = [f.name for f in FIXES if f.applies(versions)]
+            python = tuple(map(int, sweep["pythons"][r["python"]].split(".")))  # the row's own, e.g. 3.8.18
+            fixes = [f.name for f in FIXES if f.applies(versions, python=python)]
             if sorted(fixes) != sorted(r["fixes"]):
                 raise SystemExit("docs/sweep.json disagrees with the range table for {}".format(r))
             cells = (
@@ -117,7 +129,7 @@ def bench_table():
     ]
     for row in bench["rows"]:
         lines.append("| {} | {:.3f} | {} {} |".format(row["name"], row["ratio"], row["op"], row["target"]))
-    lines.append("| wrapt imported by the package on 0.14.2 | {} | no |".format(
+    lines.append("| wrapt imported by the package on 0.14.2 (Python 3.11, 3.13) | {} | no |".format(
         "yes" if bench["wrapt_imported_on_fixed"] else "no"))
     return "\n".join(lines)
 

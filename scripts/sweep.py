@@ -45,7 +45,8 @@ from starlette_asyncstream._selftest import CHECKS, LEAVES  # noqa: E402
 
 OLDEST = "0.11.4"
 # The release on each side of every boundary of the table.
-BOUNDARIES = ["0.12.0b2", "0.12.0b3", "0.13.1", "0.13.2", "0.13.3", "0.13.8", "0.14.0"]
+BOUNDARIES = ["0.12.0b2", "0.12.0b3", "0.12.0", "0.12.1", "0.13.1", "0.13.2", "0.13.3", "0.13.8", "0.14.0",
+              "0.14.1", "0.14.2", "0.15.0"]
 SSE_BOUNDARIES = ["0.4.0", "0.5.0", "0.9.0", "0.10.0", "1.1.6", "1.2.1"]
 SSE_NEWEST = "1.2.1"  # the first fixed sse-starlette release closes its sweep
 LEGACY_PYTHON = "3.8"  # runs every release from 0.11.4 to 0.14.x
@@ -55,12 +56,80 @@ TASKS_PYTHONS = ["3.9", "3.10", "3.11", "3.13"]
 # The self-test's streamed kinds (sse rows stream these through EventSourceResponse);
 # Starlette rows also have LEAVES, the disconnect check.
 KINDS = tuple(name for name, _ in CHECKS if name != LEAVES)
-# sse-starlette 0.5-0.9 import uvicorn's logger, 0.10+ need anyio.
-PACKAGES = ("wrapt", "anyio", "typing_extensions", "uvicorn")
+# sse-starlette 0.5-0.9 import uvicorn's logger, 0.10+ need anyio; the
+# TestClient needs requests (httpx from Starlette 0.21 on).
+PACKAGES = ("wrapt", "anyio", "typing_extensions", "uvicorn", "requests", "httpx")
+# The testclient range on every release: its Python and the releases around it.
+TESTCLIENT_PYTHON = "3.13"
 
 PROBE = r"""
 import json, sys, warnings
 SSE = sys.argv[1] == "sse"
+
+
+def testclient_lifespan():
+    # `with TestClient(app)` in a main thread with no event loop set, the
+    # asyncio DeprecationWarning of 3.12/3.13 as an error (-W error suites).
+    try:
+        from starlette.testclient import TestClient
+    except ImportError:  # no requests (httpx from 0.21 on) in this venv
+        return {"ok": False, "outcome": "absent"}
+
+    async def app(scope, receive, send):
+        while True:
+            message = await receive()
+            await send({"type": message["type"] + ".complete"})
+            if message["type"] == "lifespan.shutdown":
+                return
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        try:
+            with TestClient(app):
+                pass
+        except Exception as exc:
+            return {"ok": False, "outcome": "%s: %s" % (type(exc).__name__, exc)}
+    return {"ok": True, "outcome": "ok"}
+
+
+def debug_page():
+    # Starlette(debug=True)'s error page for an endpoint that raises.
+    import asyncio, inspect, os, tempfile
+    from starlette.middleware.errors import ServerErrorMiddleware
+
+    if len(inspect.signature(ServerErrorMiddleware.__call__).parameters) < 4:
+        return {"ok": False, "outcome": "absent"}  # 0.11.x: ASGI 2, outside what the package supports
+
+    # The endpoint lives in a file, as an application's does (the page shows its source).
+    where = tempfile.mkdtemp()
+    with open(os.path.join(where, "boom_app.py"), "w") as f:
+        f.write("async def boom(scope, receive, send):\n    raise ValueError('boom')\n")
+    sys.path.insert(0, where)
+    from boom_app import boom
+
+    sent = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": "GET", "path": "/", "root_path": "", "query_string": b"",
+             "headers": [(b"accept", b"text/html")], "scheme": "http", "server": ("t", 80), "client": ("c", 1),
+             "http_version": "1.1", "asgi": {"version": "3.0"}}
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(ServerErrorMiddleware(boom, debug=True)(scope, receive, send))
+    except Exception:
+        pass  # the middleware re-raises after answering
+    finally:
+        loop.close()
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    ok = b"ValueError: boom" in body
+    return {"ok": ok, "outcome": "page with the error" if ok else "%d bytes without it" % len(body)}
+
+
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     import starlette, starlette_asyncstream as sa
@@ -106,7 +175,10 @@ with warnings.catch_warnings(record=True) as caught:
 
         results = {k: stream(m) for k, m in zip(__KINDS__, (Feed, agen, sgen))}
     else:
+        first = testclient_lifespan()  # before anything sets an event loop
         results = _selftest.run_all()
+        results["testclient lifespan"] = first
+        results["debug page"] = debug_page()
         # the tasks bug without a response: Starlette's websocket docs call it directly
         try:
             from starlette.concurrency import run_until_first_complete
@@ -127,7 +199,8 @@ with warnings.catch_warnings(record=True) as caught:
             finally:
                 loop.close()
         results["run_until_first_complete"] = {"ok": direct != "absent" and direct == "ok", "outcome": direct}
-    installed = sorted(n for n, s in sa.status().items() if s.installed)
+    # Taken on by the import: installed, or waiting for its module to be imported.
+    installed = sorted(n for n, s in sa.status().items() if s.installed or s.detail.startswith("waiting"))
     wrapt_loaded = "wrapt" in sys.modules
 print(json.dumps({
     "version": starlette.__version__,
@@ -155,16 +228,24 @@ def plan(releases, sse_releases, boundaries_only):
         newest_014 = max((r for r in releases if key(r) < key("0.15")), key=key)
         chosen = [r for r in releases if key(OLDEST) <= key(r) <= key(newest_014)]
         chosen.append(max(releases, key=key))
+        chosen.append(next(f for f in FIXES if f.name == "testclient").fixed)  # 0.15.0: the first fixed TestClient
         sse_chosen = [r for r in sse_releases if key(r) <= key(SSE_NEWEST)]
     tasks = next(f for f in FIXES if f.name == "tasks")
     # The releases on either side of the tasks range run on every Python too.
     just_before = max((r for r in releases if key(r) < key(tasks.introduced)), key=key)
+    testclient = next(f for f in FIXES if f.name == "testclient")
     rows = []
     for release in sorted(set(chosen), key=key):
         legacy = key(release) < key("0.15")
-        rows.append({"starlette": release, "sse": None, "python": LEGACY_PYTHON if legacy else NEWEST_PYTHON})
+        first = LEGACY_PYTHON if legacy else NEWEST_PYTHON
+        rows.append({"starlette": release, "sse": None, "python": first})
+        pythons = []
         if tasks.contains(key(release)) or release in (just_before, tasks.fixed):
-            rows.extend({"starlette": release, "sse": None, "python": py} for py in TASKS_PYTHONS)
+            pythons += TASKS_PYTHONS
+        if key(testclient.introduced) <= key(release) <= key(testclient.fixed):
+            # its range and the fixed release (before 0.12.0b3 is below what the package supports)
+            pythons.append(TESTCLIENT_PYTHON)
+        rows.extend({"starlette": release, "sse": None, "python": py} for py in sorted(set(pythons) - {first}))
     sse_tasks = next(f for f in FIXES if f.name == "sse-tasks")
     newest = max(releases, key=key)
     for sse in sorted(set(sse_chosen), key=key):
@@ -195,7 +276,7 @@ def judge(row, unpatched, patched):
     py = row["python"]
     pyv = tuple(int(x) for x in py.split("."))
     versions = {"starlette": parse_version(row["starlette"]), "sse-starlette": parse_version(row["sse"] or "")}
-    expected = sorted(f.name for f in FIXES if f.applies(versions))
+    expected = sorted(f.name for f in FIXES if f.applies(versions, python=pyv + (99,)))  # "3.8": pyenv's newest
     for run in (unpatched, patched):
         if parse_version(run["version"]) != versions["starlette"]:
             problems.append("probed starlette {} instead of {}".format(run["version"], row["starlette"]))
@@ -227,6 +308,17 @@ def judge(row, unpatched, patched):
     if not row["sse"] and "disconnect" not in expected and patched["ok"][LEAVES] != unpatched["ok"][LEAVES] \
             and "Passing coroutines" not in unpatched["results"][LEAVES]:
         problems.append("the disconnect outcome changed outside its range")
+    if not row["sse"]:
+        for name, kind in (("testclient", "testclient lifespan"), ("debug-page", "debug page")):
+            if unpatched["results"][kind] == "absent":
+                continue
+            if name in expected and unpatched["ok"][kind]:
+                problems.append("the {} range includes it, but the {} works unpatched".format(name, kind))
+            # (0.15.0 with an anyio 4 fails otherwise: not this range's business)
+            if name not in expected and not unpatched["ok"][kind] and (
+                    name != "testclient" or "event loop" in unpatched["results"][kind]):
+                problems.append("the {} fails unpatched outside the {} range: {}".format(
+                    kind, name, unpatched["results"][kind]))
     tasks_name = prefix + "tasks"
     if tasks_name in expected:
         # sse-starlette's own reference shows through its response; Starlette's through a direct call

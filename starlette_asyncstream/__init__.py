@@ -1,9 +1,11 @@
 """Make StreamingResponse on Starlette 0.12.0b3-0.13.8 behave as in 0.14.x
-(and sse-starlette's EventSourceResponse before 1.2.1 as in 1.2.1).
+(and sse-starlette's EventSourceResponse before 1.2.1 as in 1.2.1), and keep
+the legacy TestClient and debug error page working on new Pythons.
 
-``import starlette_asyncstream`` installs them when the running Starlette or
-sse-starlette needs them and does nothing at all otherwise. See the README,
-"Notes on monkey patching", for exactly what is replaced.
+``import starlette_asyncstream`` installs the fixes that the running
+Starlette, sse-starlette and Python need (see ``_ranges``), and does nothing
+at all otherwise. See the README, "Notes on monkey patching", for exactly
+what is replaced.
 """
 
 import os
@@ -57,9 +59,10 @@ FIX_NAMES = tuple(fix.name for fix in FIXES)
 if TYPE_CHECKING:  # {distribution: (version text or None if absent, PEP 440 key or None)}
     Versions = Dict[str, Tuple[Optional[str], Optional[VersionKey]]]
 _lock = threading.RLock()
-# sse-starlette is patched when it is imported, not imported to be patched:
-# which of its fixes to apply then, and whether the import hook is in place.
-_sse = {"wanted": frozenset(), "hooked": False}  # type: Dict[str, Any]
+# Fixes with a `module` in the table are applied when the application imports
+# that module (sse_starlette.sse, starlette.testclient, ...), never by
+# importing it ourselves: {module: the fixes to apply then}.
+_waiting = {}  # type: Dict[str, FrozenSet[str]]
 # True while the import (or sse-starlette's import hook) installs: a warning
 # that `-W error` turns into an exception is then printed, not raised, so
 # that it never breaks the application's import.
@@ -204,15 +207,23 @@ def _warn_layout(reason: str, stacklevel: int = 4) -> None:
 WRAPT_HINT = "pip install 'wrapt>=1.14,<3'"
 
 
+# The fixes made of plain functions; the others (the streaming ones) are
+# installed only where wrapt can be imported (see _patches).
+_WITHOUT_WRAPT = ("testclient", "debug-page")
+
+
 def _patches_module(fixes: "Optional[List[Fix]]" = None) -> Any:
-    """Our replacements (which import wrapt), or None with a warning when wrapt cannot be imported."""
-    try:
-        from . import _patches
-    except ImportError as exc:  # a --no-deps install, or a wrapt built for another Python
-        if fixes:
-            _warn("{} not installed: wrapt cannot be imported ({}); {}".format(
-                ", ".join(f.name for f in fixes), exc, WRAPT_HINT), RuntimeWarning, stacklevel=5)
-        return None
+    """Our replacements, or None with a warning when these fixes need wrapt and it cannot be imported."""
+    from . import _patches
+
+    if fixes is None or any(f.name not in _WITHOUT_WRAPT for f in fixes):
+        try:
+            import wrapt  # noqa: F401
+        except ImportError as exc:  # a --no-deps install, or a wrapt built for another Python
+            if fixes:
+                _warn("{} not installed: wrapt cannot be imported ({}); {}".format(
+                    ", ".join(f.name for f in fixes), exc, WRAPT_HINT), RuntimeWarning, stacklevel=5)
+            return None
     return _patches
 
 
@@ -223,6 +234,9 @@ def _install_group(fixes: "List[Fix]") -> None:
         return
     try:
         patches = [patches_module.patch_for(fix) for fix in fixes]
+    except patches_module.CannotImport as exc:  # not ours to fix: the report says what is
+        _warn("{}; nothing was patched (python -m starlette_asyncstream tells why)".format(exc), RuntimeWarning)
+        return
     except Exception as exc:  # _patches.LayoutError, or a fork's surprise
         _warn_layout("unexpected layout ({}: {})".format(type(exc).__name__, exc))
         return
@@ -233,13 +247,14 @@ def _install_group(fixes: "List[Fix]") -> None:
             patch.install()
 
 
-def _on_sse_import(module: object) -> None:
-    # wrapt post-import hook: sse_starlette.sse has just been imported, so
-    # its __version__ (where it has one) and its code can be read now.
+def _on_import(module: Any) -> None:
+    # A module that fixes wait for has just been imported (see _hooks): its
+    # code can be read now, and sse-starlette's __version__ where it has one.
     with _lock, _quietly():
-        sse_fixes = [f for f in _applicable() if f.package == "sse-starlette" and f.name in _sse["wanted"]]
-        if sse_fixes:
-            _install_group(sse_fixes)
+        name = module.__name__
+        fixes = [f for f in _applicable() if f.module == name and f.name in _waiting.get(name, ())]
+        if fixes:
+            _install_group(fixes)
 
 
 def _chosen(names: "Iterable[str]") -> "FrozenSet[str]":
@@ -266,24 +281,27 @@ def install(*names: str) -> None:
     with _lock:
         versions = _versions()
         fixes = [f for f in _applicable(versions) if f.name in chosen]
-        sse_chosen = frozenset(n for n in chosen if n.startswith("sse-"))
-        sse_unread = versions["sse-starlette"][0] == "" and SSE_MODULE not in sys.modules and sse_chosen
-        if not fixes and not sse_unread:
+        later = {}  # type: Dict[str, FrozenSet[str]]
+        for fix in fixes:
+            if fix.module is not None:
+                later[fix.module] = later.get(fix.module, frozenset()) | {fix.name}
+        if versions["sse-starlette"][0] == "" and SSE_MODULE not in sys.modules:
+            # A copy with no version to read: judged by its code once imported.
+            unread = frozenset(f.name for f in FIXES if f.module == SSE_MODULE and f.name in chosen)
+            if unread:
+                later[SSE_MODULE] = later.get(SSE_MODULE, frozenset()) | unread
+        if not fixes and not later:
             # Nothing to say, so no logging import: this is the no-op path.
             return
-        starlette_fixes = [f for f in fixes if f.package == "starlette"]
-        sse_fixes = [f for f in fixes if f.package == "sse-starlette"]
-        if starlette_fixes:
-            _install_group(starlette_fixes)
-        if sse_fixes or sse_unread:
-            _sse["wanted"] = _sse["wanted"] | sse_chosen
-            if sse_fixes and SSE_MODULE in sys.modules:
-                _install_group(sse_fixes)
-            elif not _sse["hooked"] and _patches_module(sse_fixes) is not None:
-                import wrapt
+        now = [f for f in fixes if f.module is None]
+        if now:
+            _install_group(now)
+        from ._hooks import when_imported
 
-                wrapt.register_post_import_hook(_on_sse_import, SSE_MODULE)
-                _sse["hooked"] = True
+        for module, wanted in later.items():
+            _waiting[module] = _waiting.get(module, frozenset()) | wanted
+            # At once if the module is imported already, else right after its import.
+            when_imported(module, _on_import)
 
 
 def uninstall(*names: str) -> None:
@@ -296,7 +314,8 @@ def uninstall(*names: str) -> None:
     """
     chosen = _chosen(names)
     with _lock:
-        _sse["wanted"] = _sse["wanted"] - chosen
+        for module in _waiting:
+            _waiting[module] = _waiting[module] - chosen
         patches_module = sys.modules.get(__name__ + "._patches")
         if patches_module is None:
             _logger().info("nothing to uninstall")
@@ -305,7 +324,7 @@ def uninstall(*names: str) -> None:
             patches = [
                 patches_module.patch_for(fix)
                 for fix in _applicable()
-                if fix.name in chosen and (fix.package == "starlette" or SSE_MODULE in sys.modules)
+                if fix.name in chosen and (fix.module is None or fix.module in sys.modules) and _could_install(fix)
             ]
         except Exception as exc:
             _warn_layout("cannot uninstall ({}: {})".format(type(exc).__name__, exc))
@@ -346,16 +365,20 @@ def status() -> "Dict[str, FixStatus]":
         elif not applies:
             outside = fix.outside(keys) or fix.package
             outside_text = versions.get(outside, (None, None))[0]
-            detail = ("{} is not installed".format(outside) if outside_text is None
-                      else "{} {} is outside the affected range".format(outside, outside_text))
-        elif fix.package == "sse-starlette" and SSE_MODULE not in sys.modules:
+            if outside == "python":
+                detail = "Python {} is outside the affected range (Python >= {})".format(
+                    sys.version.split()[0], ".".join(map(str, fix.python)))
+            else:
+                detail = ("{} is not installed".format(outside) if outside_text is None
+                          else "{} {} is outside the affected range".format(outside, outside_text))
+        elif fix.module is not None and fix.module not in sys.modules:
             detail = (
-                "waiting: the fix is applied when sse_starlette is imported"
-                if fix.name in _sse["wanted"] else
+                "waiting: the fix is applied when {} is imported".format(fix.module)
+                if fix.name in _waiting.get(fix.module, ()) else
                 _why_not_installed(fix.name, off) if fix.name in off else
-                "not installed (sse_starlette is not imported)"
+                "not installed ({} is not imported)".format(fix.module)
             )
-        elif patches_module is None:
+        elif patches_module is None or not _could_install(fix):
             detail = _why_not_installed(fix.name, off)
         else:
             try:
@@ -369,7 +392,7 @@ def status() -> "Dict[str, FixStatus]":
             name=fix.name,
             applies=applies,
             installed=installed,
-            needed_here=applies and sys.version_info[:2] >= fix.fails_from_python,
+            needed_here=applies and fix.fails_here(),
             affected=fix.describe(),
             upstream=fix.upstream,
             detail=detail,
@@ -378,11 +401,16 @@ def status() -> "Dict[str, FixStatus]":
     return result
 
 
+def _could_install(fix: Fix) -> bool:
+    """Could install() have replaced anything of this fix (wrapt, where it needs it, was imported)?"""
+    return fix.name in _WITHOUT_WRAPT or "wrapt" in sys.modules
+
+
 def _why_not_installed(name: str, off: "FrozenSet[str]") -> str:
     """Why an applicable fix has no replacement in place."""
     if name in off:
         return "not installed: switched off with {}={}".format(DISABLE_ENV, os.environ.get(DISABLE_ENV))
-    if "wrapt" not in sys.modules and _find_spec("wrapt") is None:
+    if name not in _WITHOUT_WRAPT and "wrapt" not in sys.modules and _find_spec("wrapt") is None:
         return "not installed: wrapt is missing ({})".format(WRAPT_HINT)
     return "not installed (install() was not called, or it warned why)"
 
@@ -436,4 +464,20 @@ def _install_at_import() -> None:
             _warn_layout("install() failed ({}: {})".format(type(exc).__name__, exc))
 
 
-_install_at_import()
+def _loaded_as_pytest_plugin() -> bool:
+    """Is pytest loading our plugin entry point (pluggy's load_setuptools_entrypoints)?
+    Then the import must install nothing: see _pytest_plugin."""
+    frame = sys._getframe(1)  # type: Optional[Any]
+    for _ in range(64):
+        if frame is None:
+            return False
+        if frame.f_code.co_name == "load_setuptools_entrypoints" and str(
+                frame.f_globals.get("__name__", "")).startswith("pluggy"):
+            return True
+        frame = frame.f_back
+    return False
+
+
+_as_plugin = _loaded_as_pytest_plugin()
+if not _as_plugin:
+    _install_at_import()

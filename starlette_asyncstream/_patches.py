@@ -1,8 +1,10 @@
 """The replacements themselves. Imported only where a fix applies.
 
-This module imports wrapt, and ``__init__`` imports it only once the range
-table says the running Starlette (or sse-starlette) needs a fix, so that
-elsewhere the package stays a true no-op.
+``__init__`` imports this module only once the range table says the running
+releases need a fix, so that elsewhere the package stays a true no-op. The
+streaming fixes need wrapt (``tasks`` wraps with it; they are installed as a
+group); ``testclient`` and ``debug-page`` are plain functions, so where only
+they apply (Starlette 0.14.x) wrapt is not imported at all.
 
 Every replaced attribute is a ``_Binding``: where it lives, the original
 object, and our replacement, which keeps the original as ``__wrapped__``.
@@ -14,14 +16,15 @@ import asyncio
 import functools
 import importlib
 import inspect
+import sys
+import traceback
+import types
 from collections.abc import AsyncIterable
 from typing import Any, AsyncIterator, Callable, Dict, List, Tuple
 
-import wrapt
-
 from ._ranges import Fix
 
-__all__ = ["LayoutError", "Patch", "has_legacy_code", "patch_for"]
+__all__ = ["CannotImport", "LayoutError", "Patch", "has_legacy_code", "patch_for"]
 
 # asyncio.create_task is 3.7+; on 3.6 ensure_future is the same for a coroutine.
 _create_task = getattr(asyncio, "create_task", asyncio.ensure_future)
@@ -29,6 +32,10 @@ _create_task = getattr(asyncio, "create_task", asyncio.ensure_future)
 
 class LayoutError(Exception):
     """The running Starlette (or sse-starlette) does not look like its release range says."""
+
+
+class CannotImport(Exception):
+    """A module a fix patches fails to import (for example aiofiles < 0.6 on Python 3.11+)."""
 
 
 class _Switch:
@@ -155,6 +162,8 @@ async def _first_complete(*args: Tuple[Callable[..., Any], Dict[str, Any]]) -> N
 def _make_run_until_first_complete(original: Callable[..., Any], switch: _Switch) -> Any:
     # Called once per response, so a wrapt FunctionWrapper costs nothing
     # that matters here, and it keeps the original's name and signature.
+    import wrapt
+
     def wrapper(wrapped: Callable[..., Any], instance: Any, args: Any, kwargs: Any) -> Any:
         if switch.on:
             return _first_complete(*args, **kwargs)
@@ -236,6 +245,103 @@ def _call_target(module: Any, class_name: str) -> List[Tuple[Any, str, Any]]:
     return [(cls, "__call__", call)]
 
 
+# --- fix "testclient": the requests-based TestClient on Python 3.12+ -----------
+
+
+def _has_current_loop() -> bool:
+    """Is an event loop set for this thread? Asked without letting asyncio
+    make one up (3.12/3.13 warn, then do) or raise (3.14+)."""
+    if sys.version_info >= (3, 14):
+        try:
+            asyncio.get_event_loop()  # no longer makes one: RuntimeError instead
+        except RuntimeError:
+            return False
+        return True
+    # 3.12/3.13: the default policy (and uvloop's, its subclass) keeps the
+    # thread's loop in _local._loop; asking get_event_loop() would warn and
+    # then set one. Another policy is asked, and answers as it does.
+    local = getattr(asyncio.get_event_loop_policy(), "_local", None)
+    loop = getattr(local, "_loop", _UNKNOWN)
+    if loop is not _UNKNOWN:
+        return loop is not None
+    try:
+        asyncio.get_event_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+_UNKNOWN = object()
+
+
+def _ensure_loop() -> None:
+    # What asyncio.get_event_loop() did, silently, up to Python 3.11: the
+    # thread's loop if one is set, else a new one, set as the thread's. The
+    # legacy TestClient then finds it with get_event_loop(), so its lifespan
+    # (__enter__/__exit__) and its requests share one loop, as before.
+    if not _has_current_loop():
+        asyncio.set_event_loop(asyncio.new_event_loop())
+
+
+def _make_with_loop(original: Callable[..., Any], switch: _Switch) -> Callable[..., Any]:
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if switch.on:
+            _ensure_loop()
+        return original(self, *args, **kwargs)
+
+    functools.update_wrapper(method, original)
+    return method
+
+
+def _testclient_targets(module: Any) -> List[Tuple[Any, str, Any]]:
+    # TestClient.__enter__/__exit__ (lifespan) and _ASGIAdapter.send (every
+    # request) are where the legacy client asks asyncio.get_event_loop().
+    targets = []
+    for class_name, attribute in (("TestClient", "__enter__"), ("TestClient", "__exit__"), ("_ASGIAdapter", "send")):
+        cls, current = _own_attribute(module, class_name, attribute)
+        code = getattr(_unwrap_ours(current), "__code__", None)
+        if code is None or "get_event_loop" not in code.co_names:
+            raise LayoutError("{}.{} does not ask asyncio.get_event_loop()".format(class_name, attribute))
+        targets.append((cls, attribute, current))
+    return targets
+
+
+# --- fix "debug-page": ServerErrorMiddleware's HTML page on Python 3.8.7+ -------
+
+
+def _make_traceback(original: types.ModuleType, switch: _Switch) -> types.ModuleType:
+    # starlette.middleware.errors reads TracebackException.exc_traceback,
+    # which CPython removed (bpo-42482) so that the summary would not keep the
+    # frames alive. The module's `traceback` name becomes this copy of the
+    # traceback module, whose TracebackException has that attribute again;
+    # each release then renders its own page, frames included, as 0.14.2
+    # (#1132) does from exc.__traceback__. Nothing else in it changes.
+    class TracebackException(original.TracebackException):  # type: ignore[name-defined,misc]
+        @classmethod
+        def from_exception(cls, exc: BaseException, *args: Any, **kwargs: Any) -> Any:
+            summary = super().from_exception(exc, *args, **kwargs)
+            if switch.on:
+                summary.exc_traceback = exc.__traceback__
+            return summary
+
+    TracebackException.__module__ = original.__name__
+    copy = types.ModuleType(original.__name__, original.__doc__)
+    copy.__dict__.update({k: v for k, v in vars(original).items() if not k.startswith("__")})
+    copy.TracebackException = TracebackException  # type: ignore[attr-defined]
+    copy.__wrapped__ = original  # type: ignore[attr-defined]
+    return copy
+
+
+def _traceback_target(module: Any) -> List[Tuple[Any, str, Any]]:
+    cls, generate_html = _own_attribute(module, "ServerErrorMiddleware", "generate_html")
+    if "exc_traceback" not in getattr(generate_html, "__code__", types.SimpleNamespace(co_names=())).co_names:
+        raise LayoutError("ServerErrorMiddleware.generate_html does not read exc_traceback")
+    current = getattr(module, "traceback", None)
+    if _unwrap_ours(current) is not traceback:
+        raise LayoutError("{}.traceback is not the traceback module".format(module.__name__))
+    return [(module, "traceback", current)]
+
+
 # --- copies with no version to read (vendored sse-starlette) -------------------
 
 
@@ -245,6 +351,23 @@ class _AsyncIterableProbe:
 
     async def __anext__(self) -> Any:  # pragma: no cover - never iterated
         raise StopAsyncIteration
+
+
+def _in_a_loop(call: Callable[[], Any]) -> Any:
+    """call() where asyncio.get_event_loop() answers, as in an endpoint: sse-starlette
+    0.2-0.10 ask for it in __init__ (a RuntimeError outside a loop on 3.14+, a
+    DeprecationWarning and a loop made up on 3.12/3.13)."""
+    if asyncio._get_running_loop() is not None:  # (3.6 has no public get_running_loop)
+        return call()
+
+    async def inside() -> Any:
+        return call()
+
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(inside())
+    finally:
+        loop.close()
 
 
 def has_legacy_code(fix: Fix) -> bool:
@@ -258,7 +381,8 @@ def has_legacy_code(fix: Fix) -> bool:
             cls = module.EventSourceResponse
             probe = _AsyncIterableProbe()
             response = cls.__new__(cls)
-            _unwrap_ours(vars(cls)["__init__"])(response, probe)
+            init = _unwrap_ours(vars(cls)["__init__"])
+            _in_a_loop(lambda: init(response, probe))
             return response.body_iterator is not probe
         if fix.name == "sse-tasks":
             # It holds Starlette's own run_until_first_complete by name.
@@ -282,6 +406,8 @@ _MAKERS: Dict[str, Tuple[Tuple[str, ...], Callable[..., _Targets], Callable[[Any
     "disconnect": (("starlette.responses",), lambda m: _call_target(m, "StreamingResponse"), _make_call),
     "sse-dispatch": (("sse_starlette.sse",), lambda m: _init_target(m, "EventSourceResponse"), _make_init),
     "sse-tasks": (("sse_starlette.sse",), _tasks_targets, _make_run_until_first_complete),
+    "testclient": (("starlette.testclient",), _testclient_targets, _make_with_loop),
+    "debug-page": (("starlette.middleware.errors",), _traceback_target, _make_traceback),
 }
 
 # (id(owner), attribute) -> _Binding; holds the owner, so ids stay unique.
@@ -353,7 +479,12 @@ def patch_for(fix: Fix) -> Patch:
     LayoutError, before anything is changed, when a target is missing.
     """
     module_names, find_targets, make = _MAKERS[fix.name]
-    modules = [importlib.import_module(name) for name in module_names]
+    modules = []
+    for name in module_names:
+        try:
+            modules.append(importlib.import_module(name))
+        except Exception as exc:
+            raise CannotImport("{} cannot be imported ({}: {})".format(name, type(exc).__name__, exc)) from exc
     switch = _SWITCHES.setdefault(fix.name, _Switch())
     bindings = []
     for owner, attribute, current in find_targets(*modules):

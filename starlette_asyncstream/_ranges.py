@@ -13,6 +13,7 @@ distribution whose code the fix changes (sse-tasks also needs a legacy
 Starlette, so it has two).
 """
 
+import sys
 from typing import TYPE_CHECKING, Dict, Optional, Tuple
 
 from ._pep440 import parse_version
@@ -27,7 +28,7 @@ class Fix:
     """One row of the table. (A plain class: a typing.NamedTuple costs more
     to create than the whole rest of the no-op import.)"""
 
-    __slots__ = ("name", "summary", "ranges", "upstream", "fails_from_python", "before_that")
+    __slots__ = ("name", "summary", "ranges", "upstream", "fails_from_python", "before_that", "python", "module")
 
     def __init__(
         self,
@@ -40,8 +41,13 @@ class Fix:
         upstream: str,
         # The bug is an exception only from this Python on; before it the
         # backport still runs (it is what 0.14.x does) but nothing was failing.
-        fails_from_python: "Tuple[int, int]",
+        fails_from_python: "Tuple[int, ...]",
         before_that: "Optional[str]",
+        # The first Python the fix applies on (every one when (3, 0)).
+        python: "Tuple[int, ...]" = (3, 0),
+        # The module whose objects it replaces, when the fix waits for the
+        # application to import it (None: starlette.responses, imported at once).
+        module: "Optional[str]" = None,
     ) -> None:
         self.name = name
         self.summary = summary
@@ -49,6 +55,8 @@ class Fix:
         self.upstream = upstream
         self.fails_from_python = fails_from_python
         self.before_that = before_that
+        self.python = python
+        self.module = module
 
     @property
     def package(self) -> str:
@@ -63,25 +71,44 @@ class Fix:
     def fixed(self) -> str:
         return self.ranges[0][2]
 
-    def outside(self, versions: "Dict[str, Optional[VersionKey]]") -> "Optional[str]":
-        """The first distribution whose range does not hold (absent counts), or None if all hold."""
+    def outside(self, versions: "Dict[str, Optional[VersionKey]]",
+                python: "Optional[Tuple[int, ...]]" = None) -> "Optional[str]":
+        """The first range that does not hold, or None if all hold: a
+        distribution's name (absent counts), or "python". `python` is the
+        running one unless given."""
+        running = tuple(sys.version_info[:3]) if python is None else python
+        if running < self.python:
+            return "python"
         for package, low, high in self.ranges:
             version = versions.get(package)
             if version is None or not _within(version, low, high):
                 return package
         return None
 
-    def applies(self, versions: "Dict[str, Optional[VersionKey]]") -> bool:
-        """Every range of the row holds for these versions ({distribution: key or None})."""
-        return self.outside(versions) is None
+    def applies(self, versions: "Dict[str, Optional[VersionKey]]",
+                python: "Optional[Tuple[int, ...]]" = None) -> bool:
+        """Every range of the row holds for these versions ({distribution: key or None}) and Python."""
+        return self.outside(versions, python) is None
+
+    def fails_here(self, python: "Optional[Tuple[int, ...]]" = None) -> bool:
+        """Is the bug an error (not a warning, not silent) on this Python?"""
+        running = tuple(sys.version_info[:3]) if python is None else python
+        return running >= self.fails_from_python
 
     def contains(self, version: "VersionKey") -> bool:
         """Is this version of `package` in the row's own (first) range?"""
         return _within(version, self.introduced, self.fixed)
 
     def describe(self, joiner: str = " and ") -> str:
-        """The ranges as "0.13.2 <= starlette < 0.14.0 and ..."."""
-        return joiner.join("{1} <= {0} < {2}".format(*r) for r in self.ranges)
+        """The ranges as "0.13.2 <= starlette < 0.14.0 and ..." (and "Python >= 3.12")."""
+        parts = ["{1} <= {0} < {2}".format(*r) for r in self.ranges]
+        if self.python > (3, 0):
+            parts.append("Python >= " + _dotted(self.python))
+        return joiner.join(parts)
+
+
+def _dotted(version: "Tuple[int, ...]") -> str:
+    return ".".join(map(str, version))
 
 
 def _within(version: "VersionKey", introduced: str, fixed: str) -> bool:
@@ -164,6 +191,7 @@ FIXES = (
         upstream="sysid/sse-starlette #42 (report), #43 (fix, 1.2.1)",
         fails_from_python=(3, 0),
         before_that=None,
+        module="sse_starlette.sse",
     ),
     Fix(
         name="sse-tasks",
@@ -179,6 +207,46 @@ FIXES = (
         upstream="sse-starlette 0.5.0 (imports it), 0.10.0 (anyio); encode/starlette #1066",
         fails_from_python=(3, 11),
         before_that="a DeprecationWarning on Python 3.9 and 3.10, silent before 3.9",
+        module="sse_starlette.sse",
+    ),
+    Fix(
+        name="testclient",
+        summary=(
+            "TestClient finds or sets the thread's event loop without asking asyncio to "
+            "make one up (legacy `with TestClient(app)` calls asyncio.get_event_loop() "
+            "with no loop set: RuntimeError: There is no current event loop)"
+        ),
+        # Every requests-based TestClient (through 0.14.x) calls
+        # asyncio.get_event_loop() in __enter__/__exit__ and on each request;
+        # CPython 3.12 deprecated its making a loop when none is set
+        # (gh-100160) and 3.14 made that a RuntimeError (gh-126353).
+        # Starlette 0.15.0 (#1157, anyio) runs the app through a portal instead.
+        # (0.11.x-0.12.0b2 have the same client but are below what this package supports.)
+        ranges=(("starlette", "0.12.0b3", "0.15.0"),),
+        upstream="encode/starlette #1157 (anyio portal, 0.15.0); CPython gh-100160 (3.12), gh-126353 (3.14)",
+        fails_from_python=(3, 14),
+        before_that="a DeprecationWarning on Python 3.12 and 3.13, an error under -W error",
+        python=(3, 12),
+        module="starlette.testclient",
+    ),
+    Fix(
+        name="debug-page",
+        summary=(
+            "Starlette(debug=True) renders its error page as 0.14.2 does (legacy "
+            "releases read TracebackException.exc_traceback, which CPython removed: "
+            "the page itself fails and the client gets an empty 500)"
+        ),
+        # 0.12.1 added the traceback frames to the page, read through
+        # TracebackException.exc_traceback, which CPython removed in 3.8.7 and
+        # 3.9.1 (bpo-42482); encode/starlette #1126 reported it, #1132 read
+        # exc.__traceback__ instead in 0.14.2. (3.9.0 still has the
+        # attribute: there the fix only does what 0.14.2 does.)
+        ranges=(("starlette", "0.12.1", "0.14.2"),),
+        upstream="encode/starlette #1126 (report), #1132 (fix, 0.14.2); CPython bpo-42482",
+        fails_from_python=(3, 8, 7),
+        before_that=None,
+        python=(3, 8, 7),
+        module="starlette.middleware.errors",
     ),
 )
 
@@ -193,7 +261,7 @@ def markdown_table() -> str:
         "| --- | --- | --- | --- | --- |",
     ]
     for fix in FIXES:
-        fails = "every Python" if fix.fails_from_python <= (3, 0) else "Python >= {}.{}".format(*fix.fails_from_python)
+        fails = "every Python" if fix.fails_from_python <= (3, 0) else "Python >= " + _dotted(fix.fails_from_python)
         if fix.before_that:
             fails += " ({})".format(fix.before_that)
         affected = fix.describe(", with ")

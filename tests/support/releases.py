@@ -49,8 +49,19 @@ def applies(name):
     return next(f for f in FIXES if f.name == name).applies(VERSIONS)
 
 
-# Does any Starlette fix apply to the running release (the package patches something)?
-AFFECTED = any(applies(fix.name) for fix in FIXES if fix.package == "starlette")
+# The fixes installed by the import itself (in starlette.responses/concurrency);
+# the others wait for their module (starlette.testclient, sse_starlette.sse, ...).
+AT_IMPORT = [fix.name for fix in FIXES if fix.module is None]
+
+
+def ready(name):
+    """Does install() put fix `name` in place now: it applies, and its module (if it waits for one) is imported?"""
+    fix = next(f for f in FIXES if f.name == name)
+    return applies(name) and (fix.module is None or fix.module in sys.modules)
+
+
+# Does a streaming fix apply to the running release (the import patches something)?
+AFFECTED = any(applies(name) for name in AT_IMPORT)
 
 
 def starlette_at_least(text):

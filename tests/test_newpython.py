@@ -1,0 +1,223 @@
+"""The fixes for newer Pythons: `testclient` (3.12+) and `debug-page` (3.8.7+).
+
+Each runs a real test program (tests/programs/testclient_app.py) in a fresh
+interpreter: a test process may already have an event loop set, which is
+exactly what hides the testclient bug. `-W error::DeprecationWarning` is on,
+as in the test suites that meet the 3.12/3.13 warning.
+"""
+
+import html
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import starlette
+
+from support.releases import PY, applies, run_python, starlette_at_least
+
+# The asyncio DeprecationWarning as an error, as in the suites that meet it;
+# but not two warnings that are not the testclient fix's business: Starlette
+# before 0.46.0 calls asyncio.iscoroutinefunction, deprecated on 3.14 (the
+# report names it), and the newest Starlette deprecates httpx for httpx2.
+WARNINGS = [
+    "error::DeprecationWarning",
+    "ignore:'asyncio.iscoroutinefunction' is deprecated:DeprecationWarning",
+    "ignore:Using `httpx` with `starlette.testclient` is deprecated",
+]
+PROGRAM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "programs", "testclient_app.py")
+HAS_TESTCLIENT = True
+try:
+    import starlette.testclient  # noqa: F401  (requests, or httpx from 0.21 on)
+except ImportError:  # pragma: no cover - the legs install requests
+    HAS_TESTCLIENT = False
+pytestmark = pytest.mark.skipif(not HAS_TESTCLIENT, reason="starlette.testclient cannot be imported in this leg")
+
+
+def program(*args, disable="", warnings=WARNINGS):
+    env = dict(os.environ, STARLETTE_ASYNCSTREAM_DISABLE=disable)
+    flags = [flag for warning in warnings for flag in ("-W", warning)]
+    proc = subprocess.run(
+        [sys.executable] + flags + [PROGRAM] + list(args),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, env=env, timeout=60,
+    )
+    return proc
+
+
+@pytest.mark.parametrize("order", [[], ["--import-first"]], ids=["after-testclient", "import-first"])
+def test_with_the_import_the_lifespan_form_works_without_warnings(order):
+    proc = program(*order)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    result = json.loads(proc.stdout)
+    assert result["lifespan"] == "home started"
+    assert ("testclient" in result["installed"]) is applies("testclient")
+
+
+def test_without_the_fix_the_range_really_is_broken():
+    proc = program(disable="testclient")
+    if not applies("testclient"):
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout)["lifespan"] == "home started"
+        return
+    assert proc.returncode == 1
+    if PY >= (3, 14):
+        assert "RuntimeError: There is no current event loop in thread 'MainThread'" in proc.stderr
+    else:  # 3.12, 3.13: the DeprecationWarning, an error under -W error
+        assert "DeprecationWarning: There is no current event loop" in proc.stderr
+
+
+@pytest.mark.skipif(starlette_at_least("0.15.0"), reason="Starlette {}: its TestClient runs the app in an anyio "
+                    "portal's own loop (0.15.0 on)".format(starlette.__version__))
+def test_the_lifespan_and_the_requests_share_the_loop_the_thread_already_has():
+    # A loop the test set up before (pytest-asyncio style) is the one used,
+    # as asyncio.get_event_loop() always returned it.
+    code = """
+        import asyncio, json
+        import starlette_asyncstream
+        from starlette.testclient import TestClient
+        from starlette.responses import PlainTextResponse
+        mine = asyncio.new_event_loop()
+        asyncio.set_event_loop(mine)
+        seen = []
+        async def app(scope, receive, send):
+            seen.append(asyncio.get_event_loop() is mine)
+            if scope["type"] == "lifespan":
+                while True:
+                    message = await receive()
+                    await send({"type": message["type"] + ".complete"})
+                    if message["type"] == "lifespan.shutdown":
+                        return
+            await PlainTextResponse("ok")(scope, receive, send)
+        with TestClient(app) as client:
+            client.get("/")
+        TestClient(app).get("/")
+        print(json.dumps(seen))
+    """
+    proc = run_python(code, env={"PYTHONWARNINGS": ",".join(WARNINGS)})
+    assert json.loads(proc.stdout) == [True, True, True]
+    assert proc.stderr == ""
+
+
+def test_a_plain_request_in_a_fresh_thread_gets_a_loop_silently():
+    code = """
+        import json, threading
+        import starlette_asyncstream
+        from starlette.testclient import TestClient
+        from starlette.responses import PlainTextResponse
+        out = []
+        def work():
+            out.append(TestClient(PlainTextResponse("ok")).get("/").text)
+        thread = threading.Thread(target=work)
+        thread.start(); thread.join()
+        print(json.dumps(out))
+    """
+    proc = run_python(code, env={"PYTHONWARNINGS": ",".join(WARNINGS)})
+    assert json.loads(proc.stdout) == ["ok"]
+    assert proc.stderr == ""
+
+
+def test_our_import_never_imports_the_testclient_or_requests():
+    code = """
+        import json, sys
+        import starlette_asyncstream as sa
+        st = sa.status()["testclient"]
+        print(json.dumps({"imported": [m for m in ("starlette.testclient", "requests") if m in sys.modules],
+                          "detail": st.detail, "installed": st.installed}))
+    """
+    result = json.loads(run_python(code).stdout)
+    assert result["imported"] == []
+    assert result["installed"] is False
+    if applies("testclient"):
+        assert result["detail"] == "waiting: the fix is applied when starlette.testclient is imported"
+
+
+@pytest.mark.skipif(not applies("testclient"), reason="Starlette {} on Python {}.{}: outside the testclient "
+                    "range".format(starlette.__version__, *PY))
+def test_uninstall_puts_the_originals_back():
+    code = """
+        import json
+        import starlette_asyncstream as sa
+        from starlette.testclient import TestClient, _ASGIAdapter
+        ours = [vars(TestClient)["__enter__"], vars(_ASGIAdapter)["send"]]
+        sa.uninstall("testclient")
+        back = [vars(TestClient)["__enter__"], vars(_ASGIAdapter)["send"]]
+        print(json.dumps({"restored": [b is o.__wrapped__ for b, o in zip(back, ours)],
+                          "installed": sa.status()["testclient"].installed}))
+    """
+    assert json.loads(run_python(code).stdout) == {"restored": [True, True], "installed": False}
+
+
+# --- debug-page ----------------------------------------------------------------
+
+
+def test_the_debug_page_shows_the_error_and_the_frame_that_raised_it():
+    # Warnings as by default: on 3.13+ the page of every release up to 0.14.2
+    # reads the deprecated TracebackException.exc_type (fatal under -W error).
+    proc = program(warnings=["default"])
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["page_status"] == 500
+    assert result["page_type"].startswith("text/html")
+    # Unescaped for the comparison: releases before 0.13 escape less of the page.
+    page = html.unescape(result["page"].replace("&nbsp", " "))
+    assert "<h2>ValueError: kaboom <b></h2>" in page
+    if starlette_at_least("0.12.1"):  # the first release whose page shows the frames
+        # The frame of the endpoint that raised, with its source line, as 0.14.2 shows it.
+        assert "testclient_app.py" in page and "<b>boom</b>" in page
+        assert 'raise ValueError("kaboom <b>")' in page
+    assert ("debug-page" in result["installed"]) is applies("debug-page")
+
+
+def test_without_the_fix_the_debug_page_is_an_empty_500_where_the_table_says():
+    result = json.loads(program(disable="debug-page", warnings=["default"]).stdout)
+    assert result["page_status"] == 500
+    broken = result["page"] == ""
+    assert broken is applies("debug-page")
+
+
+def test_the_debug_page_range_is_the_releases_that_read_exc_traceback():
+    # The table's range against the code of the running release.
+    import inspect
+    import starlette.middleware.errors as errors
+
+    reads = ".exc_traceback" in inspect.getsource(errors.ServerErrorMiddleware.generate_html)
+    removed = not hasattr(__import__("traceback").TracebackException(ValueError, ValueError(), None),
+                          "exc_traceback")
+    assert applies("debug-page") is (reads and removed)
+
+
+# --- the post-import hook those fixes wait with ------------------------------
+
+
+def test_the_import_hook_runs_after_a_real_import_and_not_after_a_failed_one(tmp_path):
+    (tmp_path / "good_mod.py").write_text("VALUE = 1\n")
+    (tmp_path / "bad_mod.py").write_text("raise ImportError('broken on purpose')\n")
+    code = """
+        import json, sys
+        sys.path.insert(0, {path!r})
+        from starlette_asyncstream._hooks import when_imported
+        seen = []
+        when_imported("good_mod", lambda m: seen.append(("good", m.VALUE)))
+        when_imported("bad_mod", lambda m: seen.append(("bad", None)))
+        try:
+            import bad_mod
+        except ImportError:
+            pass
+        import good_mod
+        when_imported("good_mod", lambda m: seen.append(("again", m.VALUE)))  # already imported: at once
+        print(json.dumps({{"seen": seen, "loader": type(good_mod.__loader__).__name__,
+                          "spec_loader": type(good_mod.__spec__.loader).__name__}}))
+    """.format(path=str(tmp_path))
+    result = json.loads(run_python(code).stdout)
+    assert result["seen"] == [["good", 1], ["again", 1]]
+    assert result["loader"] == result["spec_loader"] == "SourceFileLoader"
+
+
+def test_status_says_when_the_python_is_what_keeps_a_fix_out():
+    detail = __import__("starlette_asyncstream").status()["testclient"].detail
+    if applies("testclient") or starlette_at_least("0.15.0"):
+        assert "Python" not in detail
+    else:
+        assert detail == "Python {} is outside the affected range (Python >= 3.12)".format(sys.version.split()[0])
