@@ -26,6 +26,7 @@ def collect() -> Dict[str, Any]:
     import warnings
 
     from . import _selftest
+    from ._stack import found
 
     try:
         import starlette
@@ -49,11 +50,20 @@ def collect() -> Dict[str, Any]:
         "fixes": [dict(s._asdict()) for s in at_import.values()],
         "self_test": {},
         "problems": [],
+        # what breaks in this pinned stack that the package does not fix
+        "stack": found(_installed_version),
     }
     if starlette_info["version"] is None:
         report["problems"].append(
             "Starlette is not installed in this Python ({}): there is nothing to check".format(sys.executable))
         report["ok"], report["exit"] = False, NOTHING_TO_CHECK
+        return report
+
+    blocking = [b for b in report["stack"] if b["breaks_streaming"]]
+    if blocking:
+        # starlette.responses itself cannot be imported: no self-test to run.
+        report["problems"].append("{}; fix: {}".format(blocking[0]["what"], blocking[0]["remedy"]))
+        report["ok"], report["exit"] = False, FAILS
         return report
 
     was_installed = [name for name, s in at_import.items() if s.installed]
@@ -116,6 +126,12 @@ def render(report: Dict[str, Any]) -> str:
         add(title)
         for name, result in results.items():
             add("  {:<22} {}  {}".format(name, "ok  " if result["ok"] else "FAIL", result["outcome"]))
+    if report.get("stack"):
+        add("")
+        add("Not fixed by this package (this stack on this Python)")
+        for breakage in report["stack"]:
+            add("  {}".format(breakage["what"]))
+            add("    fix: {}".format(breakage["remedy"]))
     if report["problems"]:
         add("")
         add("Problems")

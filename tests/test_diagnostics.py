@@ -1,11 +1,13 @@
 """python -m starlette_asyncstream: the report, --json, exit codes."""
 
 import json
+import subprocess
 import sys
 
 import pytest
+import starlette
 
-from support.releases import AFFECTED, applies, run_python, starlette_at_least
+from support.releases import AFFECTED, AT_IMPORT, applies, run_python, starlette_at_least
 from support.installs import run_child, site_view
 
 STARLETTE_FIXES = ("dispatch", "tasks", "disconnect")  # the table's order
@@ -27,7 +29,7 @@ def test_json_report_schema_and_exit_code():
     report = json.loads(proc.stdout)
     assert set(report) == {
         "package", "python", "starlette", "wrapt", "opted_out", "switched_off", "fixes", "self_test", "ok",
-        "problems", "exit",
+        "problems", "exit", "stack",
     }
     assert (report["opted_out"], report["switched_off"]) == (False, [])
     assert report["exit"] == proc.returncode and report["problems"] == []
@@ -35,10 +37,12 @@ def test_json_report_schema_and_exit_code():
     import starlette
 
     assert report["starlette"]["version"] == starlette.__version__
-    assert [f["name"] for f in report["fixes"]] == list(STARLETTE_FIXES) + ["sse-dispatch", "sse-tasks"]
+    assert [f["name"] for f in report["fixes"]] == list(STARLETTE_FIXES) + [
+        "sse-dispatch", "sse-tasks", "testclient", "debug-page"]
     for fix in report["fixes"]:
         assert fix["applies"] == applies(fix["name"])
-        assert fix["installed"] == fix["applies"]  # installed by the import
+        # installed by the import, or waiting for its module (the report imports neither)
+        assert fix["installed"] == (fix["applies"] and fix["name"] in AT_IMPORT)
     with_fix = report["self_test"]["with_fix"]
     without = report["self_test"]["without_fix"]
     leaves = with_fix.pop("client that leaves")
@@ -138,7 +142,7 @@ def test_without_wrapt_the_json_report_is_valid_and_carries_the_reason(tmp_path)
     assert report["exit"] == proc.returncode == (0 if STREAMS_EVERYTHING and not AFFECTED else 1)
     assert any("wrapt cannot be imported" in p for p in report["problems"]) == AFFECTED
     for fix in report["fixes"]:
-        if fix["applies"]:
+        if fix["applies"] and fix["name"] in AT_IMPORT:
             assert fix["installed"] is False
             assert fix["detail"] == "not installed: wrapt is missing (pip install 'wrapt>=1.14,<3')"
 
@@ -163,3 +167,56 @@ def test_help_documents_every_exit_status():
     text = " ".join(proc.stdout.split())
     for status in ("0 streaming works here", "1 it fails here", "2 usage error", "3 nothing to check"):
         assert status in text
+
+
+# --- the pinned stack's breakages that the package does not fix ---------------
+
+
+def pip_target(tmp_path, *requirements):
+    """Real releases of other distributions, installed into a directory of their own."""
+    target = tmp_path / "pinned"
+    proc = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                           "--no-deps", "--target", str(target)] + list(requirements),
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout
+    return str(target)
+
+
+def report_with(tmp_path, pinned, *runs):
+    """The report's CompletedProcess for each run's arguments, with `pinned` before the venv's packages."""
+    path, flags = site_view(tmp_path)
+    return [run_child(["-m", "starlette_asyncstream"] + list(args), python_path=[pinned] + path, flags=flags)
+            for args in runs]
+
+
+@pytest.mark.skipif(sys.version_info < (3, 7), reason="Python 3.6: Jinja2 3.1 needs Python 3.7")
+def test_the_report_names_a_breakage_it_does_not_fix_with_the_release_that_fixes_it(tmp_path):
+    proc, text = report_with(tmp_path, pip_target(tmp_path, "Jinja2==3.1.2", "MarkupSafe"), ["--json"], [])
+    report = json.loads(proc.stdout)
+    names = [b["name"] for b in report["stack"]]
+    assert ("jinja2-contextfunction" in names) is (not starlette_at_least("0.15.0"))
+    if "jinja2-contextfunction" in names:
+        (breakage,) = [b for b in report["stack"] if b["name"] == "jinja2-contextfunction"]
+        assert breakage["version"] == "3.1.2" and breakage["breaks_streaming"] is False
+        assert breakage["remedy"] == "Jinja2 3.0.3 (the last release with contextfunction)"
+    # Templates are not streaming: the exit still says whether streaming works.
+    assert report["exit"] == proc.returncode == (0 if STREAMS_EVERYTHING else 1)
+    if "jinja2-contextfunction" in names:
+        assert "Not fixed by this package (this stack on this Python)" in text.stdout
+        assert "    fix: Jinja2 3.0.3 (the last release with contextfunction)" in text.stdout
+
+
+@pytest.mark.skipif(not (sys.version_info >= (3, 11) and not starlette_at_least("0.15.0")),
+                    reason="Starlette {} on Python {}.{}: aiofiles < 0.6 breaks Starlette < 0.15 on Python "
+                    "3.11+ only".format(starlette.__version__, *sys.version_info[:2]))
+def test_aiofiles_before_0_6_fails_the_report_in_one_sentence_not_a_traceback(tmp_path):
+    (proc,) = report_with(tmp_path, pip_target(tmp_path, "aiofiles==0.5.0"), [])
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stdout + proc.stderr
+    result = proc.stdout.splitlines()[-1]
+    assert result.startswith("Result: streaming FAILS here: aiofiles 0.5.0 uses @asyncio.coroutine, removed in "
+                             "Python 3.11"), result
+    assert result.endswith("fix: aiofiles 0.6.0 (Starlette's and FastAPI's code work with it).")
+    # The package's own import (as the application's) said it in one warning.
+    assert proc.stderr.count("RuntimeWarning: starlette_asyncstream: starlette.responses cannot be imported "
+                             "(AttributeError: ") == (1 if AFFECTED else 0), proc.stderr
