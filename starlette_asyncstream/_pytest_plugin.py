@@ -1,0 +1,57 @@
+"""pytest plugin (entry point ``pytest11``): one header line per test run
+saying the Starlette release and which fixes are installed, so that each leg
+of a tox matrix shows what it ran with. It reads status() and installs
+nothing: loading this plugin imports the package without its import-time
+install (see ``_loaded_as_pytest_plugin`` in ``__init__``), and then lets the
+application's own ``import starlette_asyncstream`` do what it always does.
+"""
+
+import sys
+from typing import Any, List, Optional
+
+_PACKAGE = __name__.rpartition(".")[0]
+_as_loaded = sys.modules[_PACKAGE]
+
+
+def pytest_addoption(parser: Any) -> None:
+    # Called as soon as pytest registers the plugin (a historic hook), before
+    # any conftest is imported. Forget the package object that skipped its
+    # install: the application's import then runs the package as if pytest
+    # had not loaded us. (Not while this module is imported: the import
+    # system still needs the parent package in sys.modules then.)
+    if getattr(_as_loaded, "_as_plugin", False) and sys.modules.get(_PACKAGE) is _as_loaded:
+        del sys.modules[_PACKAGE]
+
+
+def header_line() -> str:
+    package = sys.modules.get(_PACKAGE)
+    imported = package is not None
+    package = package or _as_loaded
+    statuses = list(package.status().values())
+    starlette = sys.modules.get("starlette")
+    version = getattr(starlette, "__version__", None) if starlette is not None else None
+    if version is None:
+        try:
+            import starlette as starlette_module  # its __init__ holds only the version
+
+            version = starlette_module.__version__
+        except ImportError:
+            version = None
+    parts = ["starlette-asyncstream {}: Starlette {}".format(package.__version__, version or "not installed")]
+    installed = [s.name for s in statuses if s.installed]
+    waiting = [s.name for s in statuses if not s.installed and s.detail.startswith("waiting")]
+    missing = [s.name for s in statuses if s.applies and not s.installed and s.name not in waiting]
+    parts.append("fixes installed: " + (", ".join(installed) or "none"))
+    if waiting:
+        parts.append("waiting for their module: " + ", ".join(waiting))
+    if missing:
+        parts.append("not installed: {}{}".format(", ".join(missing), "" if imported else " (starlette_asyncstream "
+                                                  "is not imported yet)"))
+    return "; ".join(parts)
+
+
+def pytest_report_header(config: Any) -> Optional[List[str]]:
+    try:
+        return [header_line()]
+    except Exception as exc:  # a header must never break a test run
+        return ["starlette-asyncstream: status unavailable ({}: {})".format(type(exc).__name__, exc)]

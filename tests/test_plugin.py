@@ -1,0 +1,76 @@
+"""The pytest plugin: one header line, and nothing installed by it.
+
+Each test runs pytest in a child process on a small test directory, with the
+package as installed in this leg (its entry point is what pytest loads).
+"""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import starlette
+
+from support.releases import AFFECTED, AT_IMPORT, applies
+
+UNPATCHED = """
+    import sys
+    def test_the_plugin_patched_nothing():
+        from starlette.responses import StreamingResponse
+        assert not hasattr(vars(StreamingResponse)["__init__"], "__wrapped__")
+        assert "wrapt" not in sys.modules
+"""
+
+
+def pytest_in(tmp_path, files, *args):
+    for name, text in files.items():
+        (tmp_path / name).write_text(textwrap.dedent(text))
+    env = dict(os.environ)
+    env.pop("STARLETTE_ASYNCSTREAM_DISABLE", None)
+    env.pop("PYTEST_ADDOPTS", None)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"] + list(args),
+        cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, env=env,
+        timeout=120,
+    )
+
+
+def header(proc):
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("starlette-asyncstream ")]
+    assert len(lines) == 1, proc.stdout
+    return lines[0]
+
+
+def test_the_header_names_the_release_and_the_plugin_installs_nothing(tmp_path):
+    proc = pytest_in(tmp_path, {"test_a.py": UNPATCHED})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stderr == ""
+    line = header(proc)
+    assert line.startswith("starlette-asyncstream 0.1.0: Starlette {}; fixes installed: none".format(
+        starlette.__version__)), line
+    applying = [name for name in AT_IMPORT if applies(name)]
+    if applying:
+        assert "not installed: " + ", ".join(applying) in line
+
+
+@pytest.mark.skipif(not AFFECTED, reason="Starlette {} on Python {}.{}: no streaming fix applies".format(
+    starlette.__version__, *sys.version_info[:2]))
+def test_an_import_in_conftest_shows_in_the_header_and_patches(tmp_path):
+    proc = pytest_in(tmp_path, {
+        "conftest.py": "import starlette_asyncstream\n",
+        "test_b.py": """
+            def test_patched():
+                from starlette.responses import StreamingResponse
+                assert hasattr(vars(StreamingResponse)["__init__"], "__wrapped__") is %r
+        """ % applies("dispatch"),
+    })
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    installed = [name for name in AT_IMPORT if applies(name)]
+    assert "fixes installed: " + ", ".join(installed) in header(proc)
+
+
+def test_the_plugin_can_be_switched_off(tmp_path):
+    proc = pytest_in(tmp_path, {"test_a.py": UNPATCHED}, "-p", "no:starlette_asyncstream")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "starlette-asyncstream " not in proc.stdout
