@@ -103,7 +103,9 @@ SID_PYTHONS = ("3.14", "3.15")
 # FastAPI's own Starlette pin, read from its published metadata.
 FASTAPI_PINS = {"0.52.0": "0.13.2", "0.55.1": "0.13.2", "0.58.1": "0.13.4", "0.61.2": "0.13.6"}
 # The other environments of the default run (defined in STATIC below).
-DEFAULT_EXTRAS = ["sweep-boundaries", "conformance", "lint", "packaging"]
+DEFAULT_EXTRAS = ["sweep-boundaries", "conformance", "lint", "packaging", "sweep-newest-boundaries"]
+# Static environments on the sid Pythons (they need every Python named).
+SID_STATIC = {"sweep-newest-boundaries": ("3.14", "3.15"), "sweep-newest": ("3.14", "3.15")}
 
 SUITES = {
     "unit": "--ignore=tests/servers --ignore=tests/fastapi_pins --ignore=tests/conformance --ignore=tests/e2e "
@@ -205,13 +207,20 @@ def main(argv):
     if len(set(names)) != len(names):
         raise SystemExit("two legs have the same name")
     if argv[:1] == ["--split"]:
-        # scripts/tox: the default run's environments, as two comma-joined
-        # lines: those the host runs, and those on the Pythons named in
-        # argv[1] (missing on the host: the sid root runs them).
+        # scripts/tox: three comma-joined lines: the default run's
+        # environments that the host runs; those that need a Python named in
+        # argv[1] (missing on the host: the sid root runs them); and every
+        # environment, opt-in ones included, that needs one of them.
         missing = set(argv[1].split(",")) if len(argv) > 1 else set()
-        host = [name(leg) for leg in LEGS if leg[0] not in missing] + DEFAULT_EXTRAS
-        print(",".join(host))
-        print(",".join(name(leg) for leg in LEGS if leg[0] in missing))
+
+        def in_sid(env, python=None):
+            return python in missing if python else bool(missing.intersection(SID_STATIC.get(env, ())))
+
+        default = [(name(leg), leg[0]) for leg in LEGS] + [(env, None) for env in DEFAULT_EXTRAS]
+        print(",".join(env for env, python in default if not in_sid(env, python)))
+        print(",".join(env for env, python in default if in_sid(env, python)))
+        print(",".join([env for env, python in default if in_sid(env, python)]
+                       + [env for env in SID_STATIC if env not in DEFAULT_EXTRAS and in_sid(env)]))
         return 0
     if "--json" in argv:
         print(json.dumps([{"env": name(leg), "python": leg[0], "suite": leg[1], "starlette": starlette_of(leg),
