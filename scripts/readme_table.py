@@ -69,10 +69,10 @@ def sweep_table():
 
     pythons = sorted(sweep["pythons"], key=pykey)
     lines = [
-        "Measured by `scripts/tox -e sweep` and `-e sweep-newest` (3.14, 3.15) on {} with CPython {}. Each cell: custom async "
-        "iterator / async generator / sync generator; Starlette rows add an endless stream whose "
-        "client leaves after five chunks, `with TestClient(app)` with no event loop set (asyncio's "
-        "DeprecationWarning as an error; - where requests is missing), and the `debug=True` error "
+        "Measured by `scripts/tox -e sweep` and `-e sweep-newest` (3.14, 3.15) on {} with CPython {}. "
+        "Each cell: custom async iterator / async generator / sync generator; Starlette rows add an "
+        "endless stream whose client leaves after five chunks, `with TestClient(app)` with no event "
+        "loop set (asyncio's DeprecationWarning as an error; - where requests is missing), and the `debug=True` error "
         "page.".format(
             sweep["date"], ", ".join(sweep["pythons"][p] for p in pythons)),
     ]
