@@ -15,6 +15,16 @@ from starlette.responses import StreamingResponse
 from feeds import Feed
 
 
+def run(coro):
+    """On a loop of its own, closed after: a loop left for the interpreter's exit
+    to collect prints a traceback there on Python 3.14."""
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(coro)
+    finally:
+        loop.close()
+
+
 def outcome(make):
     """ "ok", or the exception a request for make() died with."""
     async def app(scope, receive, send):
@@ -25,7 +35,7 @@ def outcome(make):
             return (await client.get("/")).content
 
     try:
-        asyncio.new_event_loop().run_until_complete(get())
+        run(get())
         return "ok"
     except Exception as exc:
         return "%s: %s" % (type(exc).__name__, exc)
@@ -76,14 +86,14 @@ async def nothing():
 
 print("custom", outcome(lambda: StreamingResponse(Feed([]))))
 print("asyncgen", outcome(lambda: StreamingResponse(agen())))
-print("disconnect", asyncio.new_event_loop().run_until_complete(leave_after_five()))
+print("disconnect", run(leave_after_five()))
 try:
     from starlette.concurrency import run_until_first_complete
 except ImportError:
     print("direct absent")
 else:
     try:
-        asyncio.new_event_loop().run_until_complete(run_until_first_complete((nothing, {}), (nothing, {})))
+        run(run_until_first_complete((nothing, {}), (nothing, {})))
         print("direct ok")
     except Exception as exc:
         print("direct %s: %s" % (type(exc).__name__, exc))
