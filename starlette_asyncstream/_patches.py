@@ -250,22 +250,17 @@ def _call_target(module: Any, class_name: str) -> List[Tuple[Any, str, Any]]:
 
 def _has_current_loop() -> bool:
     """Is an event loop set for this thread? Asked without letting asyncio
-    make one up (3.12/3.13 warn, then do) or raise (3.14+)."""
-    if sys.version_info >= (3, 14):
-        try:
-            asyncio.get_event_loop()  # no longer makes one: RuntimeError instead
-        except RuntimeError:
-            return False
-        return True
-    # 3.12/3.13: the default policy (and uvloop's, its subclass) keeps the
-    # thread's loop in _local._loop; asking get_event_loop() would warn and
-    # then set one. Another policy is asked, and answers as it does.
-    local = getattr(asyncio.get_event_loop_policy(), "_local", None)
-    loop = getattr(local, "_loop", _UNKNOWN)
-    if loop is not _UNKNOWN:
-        return loop is not None
+    make one up (3.12/3.13 warn, then do)."""
+    if sys.version_info < (3, 14):
+        # 3.12/3.13: the default policy (and uvloop's, its subclass) keeps the
+        # thread's loop in _local._loop; asking get_event_loop() would warn
+        # and then set one. Another policy is asked below, and answers as it does.
+        local = getattr(asyncio.get_event_loop_policy(), "_local", None)
+        loop = getattr(local, "_loop", _UNKNOWN)
+        if loop is not _UNKNOWN:
+            return loop is not None
     try:
-        asyncio.get_event_loop()
+        asyncio.get_event_loop()  # 3.14+ no longer makes one: RuntimeError instead
     except RuntimeError:
         return False
     return True

@@ -9,12 +9,12 @@ as in the test suites that meet the 3.12/3.13 warning.
 import html
 import json
 import os
-import subprocess
 import sys
 
 import pytest
 import starlette
 
+from support.installs import run_child
 from support.releases import PY, applies, run_python, starlette_at_least
 
 # The asyncio DeprecationWarning as an error, as in the suites that meet it;
@@ -36,13 +36,9 @@ pytestmark = pytest.mark.skipif(not HAS_TESTCLIENT, reason="starlette.testclient
 
 
 def program(*args, disable="", warnings=WARNINGS):
-    env = dict(os.environ, STARLETTE_ASYNCSTREAM_DISABLE=disable)
     flags = [flag for warning in warnings for flag in ("-W", warning)]
-    proc = subprocess.run(
-        [sys.executable] + flags + [PROGRAM] + list(args),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, env=env, timeout=60,
-    )
-    return proc
+    return run_child([PROGRAM] + list(args), env_extra={"STARLETTE_ASYNCSTREAM_DISABLE": disable}, flags=flags,
+                     timeout=60)
 
 
 @pytest.mark.parametrize("order", [[], ["--import-first"]], ids=["after-testclient", "import-first"])

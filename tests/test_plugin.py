@@ -4,14 +4,13 @@ Each test runs pytest in a child process on a small test directory, with the
 package as installed in this leg (its entry point is what pytest loads).
 """
 
-import os
-import subprocess
 import sys
 import textwrap
 
 import pytest
 import starlette
 
+from support.installs import run_child
 from support.releases import AFFECTED, AT_IMPORT, applies
 
 UNPATCHED = """
@@ -26,14 +25,7 @@ UNPATCHED = """
 def pytest_in(tmp_path, files, *args):
     for name, text in files.items():
         (tmp_path / name).write_text(textwrap.dedent(text))
-    env = dict(os.environ)
-    env.pop("STARLETTE_ASYNCSTREAM_DISABLE", None)
-    env.pop("PYTEST_ADDOPTS", None)
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"] + list(args),
-        cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, env=env,
-        timeout=120,
-    )
+    return run_child(["-m", "pytest", "-p", "no:cacheprovider"] + list(args), cwd=str(tmp_path))
 
 
 def header(proc):
