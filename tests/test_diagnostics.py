@@ -192,6 +192,7 @@ def report_with(tmp_path, pinned, *runs):
 @pytest.mark.skipif(sys.version_info < (3, 7), reason="Python 3.6: Jinja2 3.1 needs Python 3.7")
 def test_the_report_names_a_breakage_it_does_not_fix_with_the_release_that_fixes_it(tmp_path):
     proc, text = report_with(tmp_path, pip_target(tmp_path, "Jinja2==3.1.2", "MarkupSafe"), ["--json"], [])
+    assert proc.stderr == text.stderr == ""
     report = json.loads(proc.stdout)
     names = [b["name"] for b in report["stack"]]
     assert ("jinja2-contextfunction" in names) is (not starlette_at_least("0.15.0"))

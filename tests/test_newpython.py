@@ -26,13 +26,19 @@ WARNINGS = [
     "ignore:'asyncio.iscoroutinefunction' is deprecated:DeprecationWarning",
     "ignore:Using `httpx` with `starlette.testclient` is deprecated",
 ]
+# For the debug page: warnings shown, as by default, but not the one every
+# release up to 0.14.2 triggers on 3.13+ by reading the deprecated
+# TracebackException.exc_type (fatal under -W error, 0.14.2's page included).
+PAGE_WARNINGS = ["default"] + WARNINGS[1:] + ["ignore:Deprecated in 3.13. Use exc_type_str instead.:DeprecationWarning"]
 PROGRAM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "programs", "testclient_app.py")
 HAS_TESTCLIENT = True
 try:
     import starlette.testclient  # noqa: F401  (requests, or httpx from 0.21 on)
 except ImportError:  # pragma: no cover - the legs install requests
     HAS_TESTCLIENT = False
-pytestmark = pytest.mark.skipif(not HAS_TESTCLIENT, reason="starlette.testclient cannot be imported in this leg")
+pytestmark = pytest.mark.skipif(not HAS_TESTCLIENT, reason="Starlette {} on Python {}.{}: starlette.testclient cannot "
+                                "be imported (requests, or httpx from 0.21 on, is missing in this leg)".format(
+                                    starlette.__version__, *sys.version_info[:2]))
 
 
 def program(*args, disable="", warnings=WARNINGS):
@@ -125,7 +131,9 @@ def test_our_import_never_imports_the_testclient_or_requests():
         print(json.dumps({"imported": [m for m in ("starlette.testclient", "requests") if m in sys.modules],
                           "detail": st.detail, "installed": st.installed}))
     """
-    result = json.loads(run_python(code).stdout)
+    proc = run_python(code)
+    assert proc.stderr == ""
+    result = json.loads(proc.stdout)
     assert result["imported"] == []
     assert result["installed"] is False
     if applies("testclient"):
@@ -145,17 +153,17 @@ def test_uninstall_puts_the_originals_back():
         print(json.dumps({"restored": [b is o.__wrapped__ for b, o in zip(back, ours)],
                           "installed": sa.status()["testclient"].installed}))
     """
-    assert json.loads(run_python(code).stdout) == {"restored": [True, True], "installed": False}
+    proc = run_python(code)
+    assert proc.stderr == ""
+    assert json.loads(proc.stdout) == {"restored": [True, True], "installed": False}
 
 
 # --- debug-page ----------------------------------------------------------------
 
 
 def test_the_debug_page_shows_the_error_and_the_frame_that_raised_it():
-    # Warnings as by default: on 3.13+ the page of every release up to 0.14.2
-    # reads the deprecated TracebackException.exc_type (fatal under -W error).
-    proc = program(warnings=["default"])
-    assert proc.returncode == 0, proc.stderr
+    proc = program(warnings=PAGE_WARNINGS)
+    assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
     result = json.loads(proc.stdout)
     assert result["page_status"] == 500
     assert result["page_type"].startswith("text/html")
@@ -170,7 +178,9 @@ def test_the_debug_page_shows_the_error_and_the_frame_that_raised_it():
 
 
 def test_without_the_fix_the_debug_page_is_an_empty_500_where_the_table_says():
-    result = json.loads(program(disable="debug-page", warnings=["default"]).stdout)
+    proc = program(disable="debug-page", warnings=PAGE_WARNINGS)
+    assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
+    result = json.loads(proc.stdout)
     assert result["page_status"] == 500
     broken = result["page"] == ""
     assert broken is applies("debug-page")
@@ -209,7 +219,9 @@ def test_the_import_hook_runs_after_a_real_import_and_not_after_a_failed_one(tmp
         print(json.dumps({{"seen": seen, "loader": type(good_mod.__loader__).__name__,
                           "spec_loader": type(good_mod.__spec__.loader).__name__}}))
     """.format(path=str(tmp_path))
-    result = json.loads(run_python(code).stdout)
+    proc = run_python(code)
+    assert proc.stderr == ""
+    result = json.loads(proc.stdout)
     assert result["seen"] == [["good", 1], ["again", 1]]
     assert result["loader"] == result["spec_loader"] == "SourceFileLoader"
 

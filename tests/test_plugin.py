@@ -57,12 +57,12 @@ def test_an_import_in_conftest_shows_in_the_header_and_patches(tmp_path):
                 assert hasattr(vars(StreamingResponse)["__init__"], "__wrapped__") is %r
         """ % applies("dispatch"),
     })
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (proc.returncode, proc.stderr) == (0, ""), proc.stdout + proc.stderr
     installed = [name for name in AT_IMPORT if applies(name)]
     assert "fixes installed: " + ", ".join(installed) in header(proc)
 
 
 def test_the_plugin_can_be_switched_off(tmp_path):
     proc = pytest_in(tmp_path, {"test_a.py": UNPATCHED}, "-p", "no:starlette_asyncstream")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (proc.returncode, proc.stderr) == (0, ""), proc.stdout + proc.stderr
     assert "starlette-asyncstream " not in proc.stdout
