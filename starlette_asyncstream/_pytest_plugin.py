@@ -28,15 +28,7 @@ def header_line() -> str:
     imported = package is not None
     package = package or _as_loaded
     statuses = list(package.status().values())
-    starlette = sys.modules.get("starlette")
-    version = getattr(starlette, "__version__", None) if starlette is not None else None
-    if version is None:
-        try:
-            import starlette as starlette_module  # its __init__ holds only the version
-
-            version = starlette_module.__version__
-        except ImportError:
-            version = None
+    version = package._versions()["starlette"][0]  # the guard's own reading
     parts = ["starlette-asyncstream {}: Starlette {}".format(package.__version__, version or "not installed")]
     installed = [s.name for s in statuses if s.installed]
     waiting = [s.name for s in statuses if not s.installed and s.detail.startswith("waiting")]
