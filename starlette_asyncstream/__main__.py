@@ -10,7 +10,9 @@ import os
 import sys
 from typing import Any, Dict, List, Optional
 
-from . import DISABLE_ENV, FIX_NAMES, __version__, _installed_version, _switched_off, install, status, uninstall
+from . import DISABLE_ENV, FIX_NAMES, __version__, install, status, uninstall
+from ._core import switched_off as _switched_off
+from ._versions import installed_version as _installed_version
 
 
 # Exit statuses of the report (also in --help and the README).

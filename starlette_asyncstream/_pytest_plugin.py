@@ -9,6 +9,12 @@ application's own ``import starlette_asyncstream`` do what it always does.
 import sys
 from typing import Any, List, Optional
 
+# Everything the header reads is imported now, while the package is in
+# sys.modules: after pytest_addoption below forgets it, a relative import
+# from it would run the package's __init__ (and its install) once more.
+from ._status import status as _status
+from ._versions import read as _read_versions
+
 _PACKAGE = __name__.rpartition(".")[0]
 _as_loaded = sys.modules[_PACKAGE]
 
@@ -24,12 +30,10 @@ def pytest_addoption(parser: Any) -> None:
 
 
 def header_line() -> str:
-    package = sys.modules.get(_PACKAGE)
-    imported = package is not None
-    package = package or _as_loaded
-    statuses = list(package.status().values())
-    version = package._versions()["starlette"][0]  # the guard's own reading
-    parts = ["starlette-asyncstream {}: Starlette {}".format(package.__version__, version or "not installed")]
+    imported = sys.modules.get(_PACKAGE) is not None
+    statuses = list(_status().values())
+    version = _read_versions()["starlette"][0]  # the guard's own reading
+    parts = ["starlette-asyncstream {}: Starlette {}".format(_as_loaded.__version__, version or "not installed")]
     installed = [s.name for s in statuses if s.installed]
     waiting = [s.name for s in statuses if not s.installed and s.detail.startswith("waiting")]
     missing = [s.name for s in statuses if s.applies and not s.installed and s.name not in waiting]

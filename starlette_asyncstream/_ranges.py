@@ -28,7 +28,8 @@ class Fix:
     """One row of the table. (A plain class: a typing.NamedTuple costs more
     to create than the whole rest of the no-op import.)"""
 
-    __slots__ = ("name", "summary", "ranges", "upstream", "fails_from_python", "before_that", "python", "module")
+    __slots__ = ("name", "summary", "ranges", "upstream", "fails_from_python", "before_that", "python", "module",
+                 "needs_wrapt")
 
     def __init__(
         self,
@@ -48,6 +49,10 @@ class Fix:
         # The module whose objects it replaces, when the fix waits for the
         # application to import it (None: starlette.responses, imported at once).
         module: "Optional[str]" = None,
+        # Installed only where wrapt imports. The streaming fixes go in
+        # together or not at all (tasks wraps with wrapt; a half fix on
+        # Python 3.11 would move the failure rather than cure it).
+        needs_wrapt: bool = False,
     ) -> None:
         self.name = name
         self.summary = summary
@@ -57,6 +62,7 @@ class Fix:
         self.before_that = before_that
         self.python = python
         self.module = module
+        self.needs_wrapt = needs_wrapt
 
     @property
     def package(self) -> str:
@@ -140,6 +146,7 @@ FIXES = (
         upstream="encode/starlette #462 (introduced), #793 (report), #1041 (fix, 0.14.0)",
         fails_from_python=(3, 0),
         before_that=None,
+        needs_wrapt=True,
     ),
     Fix(
         name="tasks",
@@ -159,6 +166,7 @@ FIXES = (
         upstream="encode/starlette #1066 (fix, 0.14.0); CPython bpo-34790 (3.11 TypeError)",
         fails_from_python=(3, 11),
         before_that="a DeprecationWarning on Python 3.9 and 3.10, silent before 3.9",
+        needs_wrapt=True,
     ),
     Fix(
         name="disconnect",
@@ -176,6 +184,7 @@ FIXES = (
         upstream="encode/starlette #839 (fix, 0.13.3); tiangolo/fastapi #1342 (report)",
         fails_from_python=(3, 0),
         before_that=None,
+        needs_wrapt=True,
     ),
     Fix(
         name="sse-dispatch",
@@ -192,6 +201,7 @@ FIXES = (
         fails_from_python=(3, 0),
         before_that=None,
         module="sse_starlette.sse",
+        needs_wrapt=True,
     ),
     Fix(
         name="sse-tasks",
@@ -208,6 +218,7 @@ FIXES = (
         fails_from_python=(3, 11),
         before_that="a DeprecationWarning on Python 3.9 and 3.10, silent before 3.9",
         module="sse_starlette.sse",
+        needs_wrapt=True,
     ),
     Fix(
         name="testclient",

@@ -1,6 +1,8 @@
 """install(), uninstall(), status(): identity, idempotence, threads, others' wrappers."""
 
+import os
 import threading
+import types
 import time
 import warnings
 
@@ -277,22 +279,26 @@ def test_install_racing_itself_wraps_once_and_uninstall_restores(monkeypatch):
     # one registered is not the last one installed). Without the lock the
     # registry then names a replacement that is not the live one, and
     # uninstall() cannot put the original back.
-    from starlette_asyncstream import _patches
+    from starlette_asyncstream import _core
 
-    for name, (modules, find, make) in list(_patches._MAKERS.items()):
-        def slow_make(original, switch, make=make):
-            time.sleep(0.05)
-            return make(original, switch)
+    real_room = _core.room
 
-        monkeypatch.setitem(_patches._MAKERS, name, (modules, find, slow_make))
-    real_install = _patches.Patch.install
+    def slow_room(fix):
+        where = real_room(fix)
+        # A stand-in for the room whose make() takes 50 ms.
+        return types.SimpleNamespace(
+            MODULES=where.MODULES, targets=where.targets,
+            make=lambda original, switch: (time.sleep(0.05), where.make(original, switch))[1])
+
+    monkeypatch.setattr(_core, "room", slow_room)
+    real_install = _core.Patch.install
 
     def slow_install(self):
         time.sleep(0.01 * (8 - int(threading.current_thread().name.split("-")[1])))
         real_install(self)
 
-    monkeypatch.setattr(_patches.Patch, "install", slow_install)
-    _patches._BINDINGS.clear()  # nothing made yet: every thread must make (or find) them
+    monkeypatch.setattr(_core.Patch, "install", slow_install)
+    _core.BINDINGS.clear()  # nothing made yet: every thread must make (or find) them
     before = live_objects()
     barrier = threading.Barrier(8)
     threads = [threading.Thread(target=lambda: (barrier.wait(), sa.install()), name="installer-{}".format(i))
@@ -312,8 +318,13 @@ def test_install_racing_itself_wraps_once_and_uninstall_restores(monkeypatch):
 
 
 def test_every_row_of_the_range_table_has_its_replacement_and_no_other():
-    from starlette_asyncstream import _patches
+    from starlette_asyncstream import _core
 
-    assert set(_patches._MAKERS) == set(sa.FIX_NAMES)
+    rooms = {name[:-3].replace("_", "-") for name in os.listdir(os.path.join(os.path.dirname(sa.__file__), "fixes"))
+             if name.endswith(".py") and name != "__init__.py"}
+    assert rooms == set(sa.FIX_NAMES)
+    for fix in FIXES:  # each room has what _core asks of it
+        where = _core.room(fix)
+        assert where.MODULES and callable(where.targets) and callable(where.make)
     for fix in FIXES:
         assert fix.package == fix.ranges[0][0] and all(low != high for _, low, high in fix.ranges)

@@ -1,0 +1,560 @@
+"""The mechanism every fix shares, and nothing specific to any one fix.
+
+- the guard: which rows of the range table (``_ranges``) apply here;
+- the opt-out: which fixes ``STARLETTE_ASYNCSTREAM_DISABLE`` switches off;
+- bindings and switches: where a replacement lives, the original it keeps,
+  and the flag it reads on every call (gevent keeps such a registry too);
+- install / uninstall, and the post-import hook that applies a fix when the
+  application imports the module it changes.
+
+Each fix's replacement code is a module of its own under ``fixes/``, named
+after its row, imported only once the row applies (``room()``). A room has:
+
+    MODULES      the modules it changes, imported by ``patch_for``
+    targets(*modules) -> [(owner, attribute, the object there now), ...]
+                 raising LayoutError, before anything is changed, when a
+                 target does not look like the release it claims to be
+    make(original, switch) -> the replacement (keeping ``__wrapped__``)
+    has_legacy_code(module) -> bool   (optional) for a copy with no version:
+                 does its code have the bug?
+
+Nothing here imports asyncio, inspect or wrapt: on a release outside every
+range, this module and the table are all the import loads.
+"""
+
+import os
+import sys
+import threading
+import warnings
+from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple
+
+from ._pep440 import parse_version
+from ._ranges import FIXES, Fix
+from . import _versions
+
+if TYPE_CHECKING:
+    import logging
+    import types
+
+    from ._pep440 import VersionKey
+    from ._versions import Versions
+
+DISABLE_ENV = "STARLETTE_ASYNCSTREAM_DISABLE"
+SSE_MODULE = "sse_starlette.sse"
+FIX_NAMES = tuple(fix.name for fix in FIXES)
+WRAPT_HINT = "pip install 'wrapt>=1.14,<3'"
+
+
+class StarletteLayoutWarning(UserWarning):
+    """Starlette (or sse-starlette) is not what its version promises; nothing of it was patched."""
+
+
+StarletteLayoutWarning.__module__ = "starlette_asyncstream"  # where users import it from
+
+
+class LayoutError(Exception):
+    """The running Starlette (or sse-starlette) does not look like its release range says."""
+
+
+class CannotImport(Exception):
+    """A module a fix patches fails to import (for example aiofiles < 0.6 on Python 3.11+)."""
+
+
+_lock = threading.RLock()
+
+
+def _logger() -> "logging.Logger":  # logging is imported only when there is something to say
+    import logging
+
+    return logging.getLogger("starlette_asyncstream")
+
+
+# --- warnings that never break the application's import ------------------------
+
+# True while the import (or a post-import hook) installs: a warning that `-W
+# error` turns into an exception is then printed, not raised, so that it
+# never breaks the application's import.
+_quiet = threading.local()
+
+
+class quietly:
+    """While the application imports us (or a module we wait for), warnings never raise."""
+
+    def __enter__(self) -> None:
+        self.was = getattr(_quiet, "on", False)
+        _quiet.on = True
+
+    def __exit__(self, *exc_info: Any) -> None:
+        _quiet.on = self.was
+
+
+def warn(message: str, category: type, stacklevel: int = 3) -> None:
+    try:
+        warnings.warn("starlette_asyncstream: " + message, category, stacklevel=stacklevel)
+    except Warning:  # an "error" filter: raise, except while the application imports us
+        if not getattr(_quiet, "on", False):
+            raise
+        sys.stderr.write("{}: starlette_asyncstream: {}\n".format(category.__name__, message))
+
+
+def warn_layout(reason: str, stacklevel: int = 4) -> None:
+    warn("{}; nothing of it was patched".format(reason), StarletteLayoutWarning, stacklevel)
+
+
+# --- the opt-out ------------------------------------------------------------------
+
+# DISABLE_ENV values that switch every fix off, and none.
+_ALL_OFF = ("1", "true", "yes", "on", "all")
+_NONE_OFF = ("", "0", "false", "no", "off")
+
+
+def switched_off() -> "Tuple[FrozenSet[str], str]":
+    """(the fixes DISABLE_ENV switches off, what is wrong with its value or "").
+
+    A comma-separated list of fix names switches those off; a name we do not
+    have switches everything off (an opt-out errs on the side of patching
+    less) and is reported.
+    """
+    value = os.environ.get(DISABLE_ENV, "").strip().lower()
+    if value in _NONE_OFF:
+        return frozenset(), ""
+    if value in _ALL_OFF:
+        return frozenset(FIX_NAMES), ""
+    named = frozenset(part.strip() for part in value.split(",") if part.strip())
+    unknown = sorted(named.difference(FIX_NAMES))
+    if unknown:
+        return frozenset(FIX_NAMES), "{}={!r} names no fix {}; the fixes are: {}; every fix is switched off".format(
+            DISABLE_ENV, os.environ.get(DISABLE_ENV), ", ".join(map(repr, unknown)), ", ".join(FIX_NAMES))
+    return named, ""
+
+
+def chosen(names: "Iterable[str]") -> "FrozenSet[str]":
+    """The fixes named, or all of them when none is; a name we do not have is a ValueError."""
+    picked = frozenset(names) or frozenset(FIX_NAMES)
+    unknown = sorted(picked.difference(FIX_NAMES))
+    if unknown:
+        raise ValueError("no fix named {}; the fixes are: {}".format(", ".join(map(repr, unknown)),
+                                                                    ", ".join(FIX_NAMES)))
+    return picked
+
+
+# --- the guard --------------------------------------------------------------------
+
+
+def applicable(versions: "Optional[Versions]" = None) -> "List[Fix]":
+    """THE guard: every decision to patch goes through this comparison.
+
+    A distribution whose version cannot be read gets a warning, and none of
+    its fixes apply; the other distribution's fixes still do. An
+    sse-starlette copy with no metadata at all ("" below) is not warned
+    about: once imported it is judged by its own code (see judged_by_code).
+    """
+    versions = _versions.read() if versions is None else versions
+    keys = {}
+    for name, (text, key) in versions.items():
+        if text is not None and key is None and (text or name == "starlette"):
+            warn_layout("cannot read {}'s version {!r}".format(name, text), stacklevel=6)
+        keys[name] = key
+    return [fix for fix in FIXES if fix.applies(keys) or judged_by_code(fix, versions, keys)]
+
+
+def judged_by_code(fix: Fix, versions: "Versions", keys: "Dict[str, Optional[VersionKey]]") -> bool:
+    """For an imported sse-starlette with no version to read (vendored): does its code have the bug?"""
+    if fix.package != "sse-starlette" or versions.get(fix.package, (None,))[0] != "" or SSE_MODULE not in sys.modules:
+        return False
+    # Its own range is replaced by a look at the code; any other range of
+    # the row (the Starlette one of sse-tasks) still holds as written.
+    as_if = dict(keys)
+    as_if[fix.package] = parse_version(fix.introduced)
+    if not fix.applies(as_if):
+        return False
+    where = room(fix)
+    check = getattr(where, "has_legacy_code", None)
+    if check is None:
+        return False
+    try:
+        return bool(check(sys.modules[SSE_MODULE]))
+    except Exception:  # cannot show the bug: leave the copy alone
+        return False
+
+
+# --- rooms: one module per fix ----------------------------------------------------
+
+
+def room(fix: Fix) -> "types.ModuleType":
+    """The fix's own module, fixes/<name>.py, imported now if it was not."""
+    import importlib
+
+    return importlib.import_module("{}.fixes.{}".format(__package__, fix.name.replace("-", "_")))
+
+
+def could_install(fix: Fix) -> bool:
+    """Could install() have replaced anything of this fix (wrapt, where it needs it, was imported)?"""
+    return not fix.needs_wrapt or "wrapt" in sys.modules
+
+
+def wrapt_missing(fixes: "List[Fix]") -> bool:
+    """True, with a warning, when one of these fixes needs wrapt and it cannot be imported."""
+    if not any(f.needs_wrapt for f in fixes):
+        return False
+    try:
+        import wrapt  # noqa: F401
+    except ImportError as exc:  # a --no-deps install, or a wrapt built for another Python
+        warn("{} not installed: wrapt cannot be imported ({}); {}".format(
+            ", ".join(f.name for f in fixes), exc, WRAPT_HINT), RuntimeWarning, stacklevel=6)
+        return True
+    return False
+
+
+# --- bindings, switches, patches --------------------------------------------------
+
+
+class Switch:
+    """Read by the replacements on every call; off means "behave as the original"."""
+
+    __slots__ = ("on",)
+
+    def __init__(self) -> None:
+        self.on = False
+
+
+def _chain(obj: Any) -> List[Any]:
+    """obj and everything reachable through ``__wrapped__`` (bounded: no cycles)."""
+    seen = [obj]
+    for _ in range(64):
+        obj = getattr(obj, "__wrapped__", None)
+        if obj is None or any(obj is s for s in seen):
+            break
+        seen.append(obj)
+    return seen
+
+
+class Binding:
+    def __init__(self, owner: Any, attribute: str, original: Any, replacement: Any) -> None:
+        self.owner = owner
+        self.attribute = attribute
+        self.original = original
+        self.replacement = replacement
+
+    @property
+    def where(self) -> str:
+        return "{}.{}".format(getattr(self.owner, "__qualname__", self.owner.__name__), self.attribute)
+
+    def live(self) -> Any:
+        # A class attribute is read from the class __dict__ so that a method
+        # is not bound and an inherited one does not count as ours.
+        if isinstance(self.owner, type):
+            return vars(self.owner).get(self.attribute)
+        return getattr(self.owner, self.attribute, None)
+
+    def state(self) -> str:
+        """'ours' (our object is the attribute), 'under' (someone wrapped it), or 'absent'."""
+        live = self.live()
+        if live is self.replacement:
+            return "ours"
+        if any(obj is self.replacement for obj in _chain(live)):
+            return "under"
+        return "absent"
+
+
+# (id(owner), attribute) -> Binding; holds the owner, so ids stay unique.
+BINDINGS: "Dict[Tuple[int, str], Binding]" = {}
+SWITCHES: "Dict[str, Switch]" = {}
+
+
+def unwrap_ours(obj: Any) -> Any:
+    """The original under our replacement, if obj is one of ours."""
+    for binding in BINDINGS.values():
+        if obj is binding.replacement:
+            return binding.original
+    return obj
+
+
+def is_ours_elsewhere(obj: Any, owner: Any) -> bool:
+    """Is obj a replacement of ours that lives on another owner (a by-name
+    reference taken after our fix of the module it came from)?"""
+    return any(obj is b.replacement and b.owner is not owner for b in BINDINGS.values())
+
+
+def own_attribute(module: Any, class_name: str, attribute: str) -> "Tuple[Any, Any]":
+    """(the class, its own attribute as it is now): inherited ones do not count."""
+    cls = getattr(module, class_name, None)
+    if not isinstance(cls, type):
+        raise LayoutError("{}.{} is missing or not a class".format(module.__name__, class_name))
+    current = vars(cls).get(attribute)
+    if current is None:
+        raise LayoutError("{} defines no {} of its own".format(class_name, attribute))
+    return cls, current
+
+
+class Patch:
+    """The bindings of one fix and the switch their replacements read."""
+
+    def __init__(self, fix: Fix, bindings: "List[Binding]", switch: Switch) -> None:
+        self.fix = fix
+        self.bindings = bindings
+        self.switch = switch
+
+    def installed(self) -> bool:
+        return self.switch.on and all(b.state() != "absent" for b in self.bindings)
+
+    def describe(self) -> str:
+        if not self.bindings:
+            return "nothing to replace: the reference already is our replacement"
+        parts = []
+        for b in self.bindings:
+            state = b.state()
+            parts.append(
+                {
+                    "ours": "{} replaced",
+                    "under": "{} replaced, and wrapped again by another patch",
+                    "absent": "{} not replaced",
+                }[state].format(b.where)
+            )
+        if not self.switch.on and any(b.state() != "absent" for b in self.bindings):
+            parts.append("our replacement is switched off")
+        return "; ".join(parts)
+
+    def install(self) -> None:
+        for b in self.bindings:
+            if b.state() == "absent":
+                setattr(b.owner, b.attribute, b.replacement)
+        self.switch.on = True
+
+    def uninstall(self) -> "Tuple[List[str], List[str]]":
+        """Restore the originals: (places restored, places left wrapped by others)."""
+        self.switch.on = False
+        restored, left = [], []
+        for b in self.bindings:
+            state = b.state()
+            if state == "ours":
+                setattr(b.owner, b.attribute, b.original)
+                restored.append(b.where)
+            elif state == "under":
+                left.append(b.where)
+        return restored, left
+
+
+def patch_for(fix: Fix) -> Patch:
+    """The Patch for this fix against the modules as they are now.
+
+    Imports the modules its room names if needed (install() only asks on an
+    affected release; a module that waits for the application is only asked
+    for once it is imported). Raises LayoutError, before anything is
+    changed, when a target is missing.
+    """
+    import importlib
+
+    where = room(fix)
+    modules = []
+    for name in where.MODULES:
+        try:
+            modules.append(importlib.import_module(name))
+        except Exception as exc:
+            raise CannotImport("{} cannot be imported ({}: {})".format(name, type(exc).__name__, exc)) from exc
+    switch = SWITCHES.setdefault(fix.name, Switch())
+    bindings = []
+    for owner, attribute, current in where.targets(*modules):
+        key = (id(owner), attribute)
+        binding = BINDINGS.get(key)
+        if binding is None or binding.owner is not owner or (
+            binding.state() == "absent" and current is not binding.original
+        ):
+            # First time, or someone replaced the original since: wrap what is there now.
+            binding = Binding(owner, attribute, current, where.make(current, switch))
+            BINDINGS[key] = binding
+        bindings.append(binding)
+    return Patch(fix, bindings, switch)
+
+
+# --- install / uninstall ------------------------------------------------------------
+
+# Fixes with a `module` in the table are applied when the application imports
+# that module (sse_starlette.sse, starlette.testclient, ...), never by
+# importing it ourselves: {module: the fixes to apply then}.
+waiting = {}  # type: Dict[str, FrozenSet[str]]
+
+
+def _install_group(fixes: "List[Fix]") -> None:
+    """Resolve every patch of the group, then apply them all, or warn and apply none."""
+    if wrapt_missing(fixes):
+        return
+    try:
+        patches = [patch_for(fix) for fix in fixes]
+    except CannotImport as exc:  # not ours to fix: the report says what is
+        warn("{}; nothing was patched (python -m starlette_asyncstream tells why)".format(exc), RuntimeWarning)
+        return
+    except Exception as exc:  # LayoutError, or a fork's surprise
+        warn_layout("unexpected layout ({}: {})".format(type(exc).__name__, exc))
+        return
+    for patch in patches:
+        if patch.installed():
+            _logger().info("fix %r is already installed", patch.fix.name)
+        else:
+            patch.install()
+
+
+def _on_import(module: Any) -> None:
+    # A module that fixes wait for has just been imported: its code can be
+    # read now, and sse-starlette's __version__ where it has one.
+    with _lock, quietly():
+        name = module.__name__
+        fixes = [f for f in applicable() if f.module == name and f.name in waiting.get(name, ())]
+        if fixes:
+            _install_group(fixes)
+
+
+def install(names: "Iterable[str]") -> None:
+    """See starlette_asyncstream.install()."""
+    picked = chosen(names)
+    with _lock:
+        versions = _versions.read()
+        fixes = [f for f in applicable(versions) if f.name in picked]
+        later = {}  # type: Dict[str, FrozenSet[str]]
+        for fix in fixes:
+            if fix.module is not None:
+                later[fix.module] = later.get(fix.module, frozenset()) | {fix.name}
+        if versions["sse-starlette"][0] == "" and SSE_MODULE not in sys.modules:
+            # A copy with no version to read: judged by its code once imported.
+            unread = frozenset(f.name for f in FIXES if f.module == SSE_MODULE and f.name in picked)
+            if unread:
+                later[SSE_MODULE] = later.get(SSE_MODULE, frozenset()) | unread
+        if not fixes and not later:
+            # Nothing to say, so no logging import: this is the no-op path.
+            return
+        now = [f for f in fixes if f.module is None]
+        if now:
+            _install_group(now)
+        for module, wanted in later.items():
+            waiting[module] = waiting.get(module, frozenset()) | wanted
+            # At once if the module is imported already, else right after its import.
+            when_imported(module, _on_import)
+
+
+def uninstall(names: "Iterable[str]") -> None:
+    """See starlette_asyncstream.uninstall()."""
+    picked = chosen(names)
+    with _lock:
+        for module in waiting:
+            waiting[module] = waiting[module] - picked
+        if not SWITCHES:  # no patch was ever made in this process
+            _logger().info("nothing to uninstall")
+            return
+        try:
+            patches = [
+                patch_for(fix)
+                for fix in applicable()
+                if fix.name in picked and (fix.module is None or fix.module in sys.modules) and could_install(fix)
+            ]
+        except Exception as exc:
+            warn_layout("cannot uninstall ({}: {})".format(type(exc).__name__, exc))
+            return
+        for patch in patches:
+            restored, left = patch.uninstall()
+            if not restored and not left:
+                _logger().info("fix %r is not installed; nothing to uninstall", patch.fix.name)
+            if left:
+                warn("{} wrapped by another patch after ours; left in place with ours switched off".format(
+                    ", ".join(left)), RuntimeWarning)
+
+
+def install_at_import() -> None:
+    with quietly():
+        try:
+            off, problem = switched_off()
+            if problem:
+                warn(problem, RuntimeWarning)
+            left_on = [name for name in FIX_NAMES if name not in off]
+            if left_on:
+                install(left_on)
+        except Exception as exc:  # never a crash at import, whatever the installed releases look like
+            warn_layout("install() failed ({}: {})".format(type(exc).__name__, exc))
+
+
+# --- the post-import hook -------------------------------------------------------------
+#
+# Some fixes replace objects in modules this package must never import
+# itself: ``starlette.testclient`` imports requests, ``sse_starlette.sse`` may
+# not be there at all. They are fixed when the application imports them. This
+# is the idea of wrapt's post-import hooks (PEP 369), made small: importing
+# wrapt costs more than ``starlette.responses`` itself, and where only a
+# fix that waits applies (the testclient fix on Starlette 0.14.x) nothing
+# else needs it.
+#
+# A finder at the front of ``sys.meta_path`` answers only for the watched
+# names: it asks the finders after it for the real spec and wraps its loader,
+# so the module is created and executed by its own loader, and the callbacks
+# run once that has succeeded (a failed import runs nothing).
+
+_callbacks: "Dict[str, List[Callable[[Any], None]]]" = {}
+
+
+def when_imported(name: str, callback: "Callable[[Any], None]") -> None:
+    """callback(module) now if `name` is imported, else right after its import.
+    The same callback is registered once."""
+    with _lock:
+        module = sys.modules.get(name)
+        if module is None:
+            registered = _callbacks.setdefault(name, [])
+            if callback not in registered:
+                registered.append(callback)
+            if not any(isinstance(finder, _Finder) for finder in sys.meta_path):
+                sys.meta_path.insert(0, _Finder())
+            return
+    callback(module)
+
+
+def _fire(name: str, module: Any) -> None:
+    with _lock:
+        registered = _callbacks.pop(name, [])
+    for callback in registered:
+        callback(module)
+
+
+class _Loader:
+    """The real loader, and the callbacks once it has executed the module."""
+
+    def __init__(self, name: str, loader: Any) -> None:
+        self.name = name
+        self.loader = loader
+
+    def create_module(self, spec: Any) -> Any:
+        create = getattr(self.loader, "create_module", None)
+        return create(spec) if create is not None else None
+
+    def exec_module(self, module: Any) -> None:
+        # The module's own spec keeps the real loader, as if we had not been here.
+        spec = getattr(module, "__spec__", None)
+        if spec is not None and spec.loader is self:
+            spec.loader = self.loader
+        if getattr(module, "__loader__", None) is self:
+            module.__loader__ = self.loader
+        self.loader.exec_module(module)
+        _fire(self.name, sys.modules.get(self.name, module))
+
+    def __getattr__(self, attribute: str) -> Any:  # get_source, is_package, ... of the real loader
+        return getattr(self.loader, attribute)
+
+
+class _Finder:
+    def __init__(self) -> None:
+        self._asking = threading.local()
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Optional[Any]:
+        if name not in _callbacks or getattr(self._asking, "on", False):
+            return None
+        self._asking.on = True
+        try:
+            spec = None
+            for finder in sys.meta_path:
+                if finder is self or not hasattr(finder, "find_spec"):
+                    continue
+                spec = finder.find_spec(name, path, target)
+                if spec is not None:
+                    break
+        finally:
+            self._asking.on = False
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec  # nothing we can wait on: the import goes on as it would have
+        spec.loader = _Loader(name, spec.loader)  # type: ignore[assignment]  # a loader by duck typing
+        return spec

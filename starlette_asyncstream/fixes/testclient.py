@@ -1,0 +1,68 @@
+"""Fix ``testclient``: the requests-based TestClient on Python 3.12+
+(Starlette 0.12.0b3-0.14.2).
+
+``TestClient.__enter__``/``__exit__`` (lifespan) and ``_ASGIAdapter.send``
+(every request) call ``asyncio.get_event_loop()``. CPython 3.12 deprecated
+its making a loop when none is set (gh-100160) and 3.14 made that a
+RuntimeError (gh-126353): ``with TestClient(app)`` fails. 0.15.0 (#1157)
+runs the app through an anyio portal instead.
+"""
+
+import asyncio
+import functools
+import sys
+from typing import Any, Callable, List, Tuple
+
+from .._core import LayoutError, Switch, own_attribute, unwrap_ours
+
+MODULES = ("starlette.testclient",)
+
+_UNKNOWN = object()
+
+
+def _has_current_loop() -> bool:
+    """Is an event loop set for this thread? Asked without letting asyncio
+    make one up (3.12/3.13 warn, then do)."""
+    if sys.version_info < (3, 14):
+        # 3.12/3.13: the default policy (and uvloop's, its subclass) keeps the
+        # thread's loop in _local._loop; asking get_event_loop() would warn
+        # and then set one. Another policy is asked below, and answers as it does.
+        local = getattr(asyncio.get_event_loop_policy(), "_local", None)
+        loop = getattr(local, "_loop", _UNKNOWN)
+        if loop is not _UNKNOWN:
+            return loop is not None
+    try:
+        asyncio.get_event_loop()  # 3.14+ no longer makes one: RuntimeError instead
+    except RuntimeError:
+        return False
+    return True
+
+
+def _ensure_loop() -> None:
+    # What asyncio.get_event_loop() did, silently, up to Python 3.11: the
+    # thread's loop if one is set, else a new one, set as the thread's. The
+    # legacy TestClient then finds it with get_event_loop(), so its lifespan
+    # (__enter__/__exit__) and its requests share one loop, as before.
+    if not _has_current_loop():
+        asyncio.set_event_loop(asyncio.new_event_loop())
+
+
+def make(original: "Callable[..., Any]", switch: Switch) -> "Callable[..., Any]":
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if switch.on:
+            _ensure_loop()
+        return original(self, *args, **kwargs)
+
+    functools.update_wrapper(method, original)
+    return method
+
+
+def targets(testclient: Any) -> "List[Tuple[Any, str, Any]]":
+    found = []
+    for class_name, attribute in (("TestClient", "__enter__"), ("TestClient", "__exit__"), ("_ASGIAdapter", "send")):
+        cls, current = own_attribute(testclient, class_name, attribute)
+        code = getattr(unwrap_ours(current), "__code__", None)
+        if code is None or "get_event_loop" not in code.co_names:
+            raise LayoutError("{}.{} does not ask asyncio.get_event_loop()".format(class_name, attribute))
+        found.append((cls, attribute, current))
+    return found
