@@ -30,10 +30,12 @@ def _lock(key):
         return _locks.setdefault(key, threading.Lock())
 
 
-def base_venv(py, packages=("wrapt", "anyio", "typing_extensions")):
-    """A venv for Python `py` with `packages` and this checkout's package (reinstalled every call)."""
-    with _lock(("venv", py)):
-        path = os.path.join(WORK, "venv-" + py)
+def base_venv(py, packages=("wrapt", "anyio", "typing_extensions"), purpose=""):
+    """A venv for Python `py` with `packages` and this checkout's package (reinstalled every call).
+    Callers with other packages name a `purpose`: each gets venvs of its own, so that the sweep
+    and the conformance harness, which run side by side, never install into the same one."""
+    with _lock(("venv", py, purpose)):
+        path = os.path.join(WORK, "venv-" + py + ("-" + purpose if purpose else ""))
         python = os.path.join(path, "bin", "python")
         pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
         if not os.path.exists(python):

@@ -14,6 +14,8 @@ Python, a suite (which tests it runs), what it pins and a wrapt major:
     fastapi   tests/fastapi_pins                         a FastAPI release (it pins Starlette)
     e2e       tests/e2e: load, disconnects, slow clients behind real servers
     sse       tests/sse                                  an sse-starlette release beside a Starlette
+    clean     tests/test_clean.py and test_api.py        a Starlette release at a boundary of the rows
+              for what strict suites meet (multipart, jinja2, gzip, staticfiles, debug-page-type)
 
 Starlette "newest" is whatever the index has. The legs must cross every
 boundary of the range table (tests/test_ranges.py checks it) and fit CI
@@ -60,6 +62,14 @@ LEGS = [
     ("3.13", "unit", "0.13.8", 2, {}),
     ("3.13", "unit", "0.14.2", 2, {}),
     ("3.13", "unit", "0.15.0", 2, {}),
+    ("3.11", "clean", "0.13.4", 2, {}),  # staticfiles: before the commonprefix check
+    ("3.11", "clean", "0.13.5", 2, {}),
+    ("3.11", "clean", "0.26.1", 2, {}),
+    ("3.11", "clean", "0.27.0", 2, {}),
+    ("3.13", "clean", "0.38.2", 2, {}),  # gzip, debug-page-type
+    ("3.13", "clean", "0.38.3", 2, {}),
+    ("3.12", "clean", "0.41.0", 2, {}),  # multipart
+    ("3.12", "clean", "0.41.1", 2, {}),
     ("3.13", "unit", "newest", 2, {}),
     ("3.6", "servers", "0.13.6", 1, {}),
     ("3.11", "servers", "0.13.6", 2, {}),
@@ -114,6 +124,7 @@ SUITES = {
     "fastapi": "{posargs:tests/fastapi_pins}",
     "e2e": "-s {posargs:tests/e2e}",
     "sse": "{posargs:tests/sse}",
+    "clean": "{posargs:tests/test_clean.py tests/test_api.py}",
 }
 SERVERS = {"servers": ["uvicorn", "gunicorn"], "e2e": ["uvicorn", "gunicorn"], "sse": ["uvicorn"]}
 
@@ -183,6 +194,8 @@ deps =
     httpx
     aiofiles
     requests
+    jinja2
+    python-multipart
 pass_env = PYTHONHASHSEED
 pytest_options = -p no:cacheprovider -q --junitxml={{work_dir}}/junit/{{env_name}}.xml
 commands =

@@ -53,6 +53,25 @@ def short(outcome):
     return "{}: {}".format(kind, message[:48])
 
 
+def strict(probes):
+    """The strict-suite probes (-W error) as one cell: those that are not clean, or "clean"."""
+    if probes is None:
+        return "-"
+    bad = ["{} ({})".format(name, short_strict(outcome)) for name, outcome in sorted(probes.items()) if outcome != "ok"]
+    return ", ".join(bad) or "clean"
+
+
+def short_strict(outcome):
+    for needle, said in (("contextfunction", "contextfunction"), ("python_multipart", "import multipart"),
+                         ("I/O operation on closed file", "GzipFile finalizer"),
+                         ("unclosed GzipFile", "unclosed GzipFile"), ("exc_type", "exc_type"),
+                         ("exc_traceback", "exc_traceback"), ("sibling", "CVE-2023-29159"),
+                         ("its own file answers", "its own files fail")):
+        if needle in outcome:
+            return said
+    return outcome[:40]
+
+
 def outcomes(results, warnings=()):
     cells = [short(results[k]) for k in KINDS if k in results]  # sse rows have no disconnect check
     if warnings:
@@ -73,7 +92,8 @@ def sweep_table():
         "Each cell: custom async iterator / async generator / sync generator; Starlette rows add an "
         "endless stream whose client leaves after five chunks, `with TestClient(app)` with no event "
         "loop set (asyncio's DeprecationWarning as an error; - where requests is missing), and the `debug=True` error "
-        "page.".format(
+        "page. The strict-suite column runs tests/programs/clean_app.py's probes under `-W error` and names those "
+        "that are not clean (from 0.12.0b3, the oldest release the package supports).".format(
             sweep["date"], ", ".join(sweep["pythons"][p] for p in pythons)),
     ]
     for sse in (False, True):
@@ -83,6 +103,7 @@ def sweep_table():
         groups = []
         for r in rows:
             versions = {"starlette": parse_version(r["starlette"]), "sse-starlette": parse_version(r["sse"] or "")}
+            versions.update((name, parse_version(text)) for name, text in r.get("versions", {}).items() if text)
             python = tuple(map(int, sweep["pythons"][r["python"]].split(".")))  # the row's own, e.g. 3.8.18
             fixes = [f.name for f in FIXES if f.applies(versions, python=python)]
             if sorted(fixes) != sorted(r["fixes"]):
@@ -93,6 +114,7 @@ def sweep_table():
                 ", ".join(fixes) or "none",
                 outcomes(r["unpatched"], r["unpatched_warnings"]),
                 outcomes(r["patched"]),
+                strict(r.get("strict", {}).get("unpatched")) + " / " + strict(r.get("strict", {}).get("patched")),
                 "ok" if not r["problems"] else "MISMATCH",
             )
             release = r["sse"] if sse else r["starlette"]
@@ -109,11 +131,12 @@ def sweep_table():
             lines.append("| --- | --- | --- | --- | --- | --- | --- |")
         else:
             lines.append("| Starlette | Python | fixes installed | without the package | with the package "
-                         "| table agrees |")
-            lines.append("| --- | --- | --- | --- | --- | --- |")
-        for releases, (py, starlette, fixes, before, after, verdict) in groups:
+                         "| strict suite without / with | table agrees |")
+            lines.append("| --- | --- | --- | --- | --- | --- | --- |")
+        for releases, (py, starlette, fixes, before, after, probes, verdict) in groups:
             head = ", ".join(releases) + (" | " + starlette if sse else "")
-            lines.append("| {} | {} | {} | {} | {} | {} |".format(head, py, fixes, before, after, verdict))
+            middle = [before, after] if sse else [before, after, probes]
+            lines.append("| {} | {} | {} | {} | {} |".format(head, py, fixes, " | ".join(middle), verdict))
     return "\n".join(lines)
 
 

@@ -35,6 +35,8 @@ import argparse
 import concurrent.futures
 import json
 import os
+import shutil
+import subprocess
 import sys
 import time
 
@@ -47,9 +49,12 @@ from starlette_asyncstream._pep440 import parse_version  # noqa: E402
 from starlette_asyncstream._selftest import CHECKS, LEAVES  # noqa: E402
 
 OLDEST = "0.11.4"
+SUPPORTED_FROM = "0.12.0b3"  # the strict-suite probes run from the package's oldest supported release
 # The release on each side of every boundary of the table.
 BOUNDARIES = ["0.12.0b2", "0.12.0b3", "0.12.0", "0.12.1", "0.13.1", "0.13.2", "0.13.3", "0.13.8", "0.14.0",
               "0.14.1", "0.14.2", "0.15.0"]
+# ... and of the rows for what strict suites meet, past 0.15 (the full sweep runs them too).
+CLEAN_BOUNDARIES = ["0.13.4", "0.13.5", "0.26.1", "0.27.0", "0.38.2", "0.38.3", "0.41.0", "0.41.1"]
 SSE_BOUNDARIES = ["0.4.0", "0.5.0", "0.9.0", "0.10.0", "1.1.6", "1.2.1"]
 SSE_NEWEST = "1.2.1"  # the first fixed sse-starlette release closes its sweep
 LEGACY_PYTHON = "3.8"  # runs every release from 0.11.4 to 0.14.x
@@ -60,8 +65,19 @@ TASKS_PYTHONS = ["3.9", "3.10", "3.11", "3.13"]
 # Starlette rows also have LEAVES, the disconnect check.
 KINDS = tuple(name for name, _ in CHECKS if name != LEAVES)
 # sse-starlette 0.5-0.9 import uvicorn's logger, 0.10+ need anyio; the
-# TestClient needs requests (httpx from Starlette 0.21 on).
-PACKAGES = ("wrapt", "anyio", "typing_extensions", "uvicorn", "requests", "httpx")
+# TestClient needs requests (httpx from Starlette 0.21 on); the strict-suite
+# probes (tests/programs/clean_app.py) need Jinja2, python-multipart and
+# aiofiles (FileResponse before 0.15), the newest each Python takes.
+PACKAGES = ("wrapt", "anyio", "typing_extensions", "uvicorn", "requests", "httpx", "jinja2", "python-multipart",
+            "aiofiles")
+# The strict-suite probes: probe -> the rows whose bug it shows.
+CLEAN_PROBES = {"templates": ("jinja2",), "form": ("multipart",), "gzip": ("gzip",), "static": ("staticfiles",),
+                "page": ("debug-page", "debug-page-type")}
+CLEAN_PROGRAM = os.path.join(ROOT, "tests", "programs", "clean_app.py")
+CLEAN_COPY = os.path.join(WORK, "clean_app.py")  # copied at the start, like the package into the venvs
+CLEAN_FLAGS = ["-W", "error", "-W", "ignore:'asyncio.iscoroutinefunction' is deprecated:DeprecationWarning"]
+# The streaming fixes and those the self-test's other probes show.
+SELF_TESTED = ("dispatch", "tasks", "disconnect", "testclient", "debug-page")
 # The testclient range on every release: its Python and the releases around it.
 TESTCLIENT_PYTHON = "3.13"
 
@@ -207,8 +223,17 @@ with warnings.catch_warnings(record=True) as caught:
     # Taken on by the import: installed, or waiting for its module to be imported.
     installed = sorted(n for n, s in sa.status().items() if s.installed or s.detail.startswith("waiting"))
     wrapt_loaded = "wrapt" in sys.modules
+def distribution_version(name):
+    try:
+        from importlib.metadata import version
+        return version(name)
+    except Exception:
+        return None
+
+
 print(json.dumps({
     "version": starlette.__version__,
+    "versions": {name: distribution_version(name) for name in ("jinja2", "python-multipart")},
     "installed": installed,
     "wrapt_loaded": wrapt_loaded,
     "results": {k: v["outcome"] for k, v in results.items()},
@@ -227,13 +252,14 @@ def plan(releases, sse_releases, boundaries_only):
     """[{"starlette", "sse", "python"}] to probe."""
     key = parse_version
     if boundaries_only:
-        chosen = BOUNDARIES
+        chosen = BOUNDARIES + CLEAN_BOUNDARIES
         sse_chosen = SSE_BOUNDARIES
     else:
         newest_014 = max((r for r in releases if key(r) < key("0.15")), key=key)
         chosen = [r for r in releases if key(OLDEST) <= key(r) <= key(newest_014)]
         chosen.append(max(releases, key=key))
         chosen.append(next(f for f in FIXES if f.name == "testclient").fixed)  # 0.15.0: the first fixed TestClient
+        chosen += CLEAN_BOUNDARIES
         sse_chosen = [r for r in sse_releases if key(r) <= key(SSE_NEWEST)]
     tasks = next(f for f in FIXES if f.name == "tasks")
     # The releases on either side of the tasks range run on every Python too.
@@ -277,13 +303,60 @@ def newest_plan(releases, boundaries_only, pythons):
 
 
 def probe(python, paths, patched, sse):
+    # From WORK, not the checkout: `python -c` puts the current directory first on sys.path, and the
+    # package must be the copy installed in the venv, not the working tree as it is being edited.
     out = sh([python, "-c", PROBE, "sse" if sse else "starlette"], env=env_with(paths, disabled=not patched),
-             timeout=120)
+             timeout=120, cwd=WORK)
     # (shutdown warnings of failing legacy runs may follow the JSON line)
     lines = [line for line in out.splitlines() if line.startswith("{")]
     if not lines:
         raise RuntimeError("the probe printed no result:\n" + out[-2000:])
     return json.loads(lines[-1])
+
+
+def clean_probe(python, paths, patched, name):
+    """One strict-suite probe (tests/programs/clean_app.py under -W error): "ok", or what went wrong.
+    Unpatched, only the rows this probe is about are switched off: every probe imports
+    starlette.requests, and the multipart row's bug would otherwise show in all of them."""
+    env = env_with(paths, disabled=False)
+    if not patched:
+        env["STARLETTE_ASYNCSTREAM_DISABLE"] = ",".join(CLEAN_PROBES[name])
+    proc = subprocess.run([python] + CLEAN_FLAGS + [CLEAN_COPY, name], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True, env=env, timeout=120, cwd=WORK)
+    lines = [line.strip() for line in proc.stderr.splitlines() if line.strip() and not line.startswith(" ")]
+    last = lines[-1][:90] if lines else ""
+    if proc.returncode != 0:
+        return "fails: " + last
+    if proc.stderr:
+        return "prints: " + last
+    data = json.loads(proc.stdout)
+    if name == "static" and data["/abs/../static_private/key.txt"][0] == 200:
+        return "serves a sibling directory's file"
+    if name == "static" and data["/abs/a.txt"] != [200, "public a"]:
+        return "its own file answers {}".format(data["/abs/a.txt"][0])  # (3.15: commonprefix warns, as an error)
+    if name == "page" and not (data["status"] == 500 and "Kaboom" in data["title"]):
+        return "page without the error"
+    if name == "templates" and data["body"] != "home is http://testserver/":
+        return "body {!r}".format(data["body"][:60])
+    return "ok"
+
+
+def judge_clean(expected, unpatched, patched):
+    """Problems of the strict-suite probes: the bug where a row applies, nothing changed where none does
+    (each probe's unpatched run has only its own rows switched off)."""
+    problems = []
+    for name, rows in CLEAN_PROBES.items():
+        before, after = unpatched[name], patched[name]
+        if after != "ok":
+            problems.append("the {} probe with the fixes: {}".format(name, after))
+        applying = [row for row in rows if row in expected]
+        if applying and before == "ok":
+            problems.append("the {} range includes it, but the {} probe is clean unpatched".format(
+                "/".join(applying), name))
+        if not applying and before != after:
+            problems.append("the {} probe changed outside the {} range: {} / {}".format(
+                name, "/".join(rows), before, after))
+    return problems
 
 
 def judge(row, unpatched, patched):
@@ -292,6 +365,7 @@ def judge(row, unpatched, patched):
     py = row["python"]
     pyv = tuple(int(x) for x in py.split("."))
     versions = {"starlette": parse_version(row["starlette"]), "sse-starlette": parse_version(row["sse"] or "")}
+    versions.update((name, parse_version(text)) for name, text in patched.get("versions", {}).items() if text)
     expected = sorted(f.name for f in FIXES if f.applies(versions, python=pyv + (99,)))  # "3.8": pyenv's newest
     for run in (unpatched, patched):
         if parse_version(run["version"]) != versions["starlette"]:
@@ -304,10 +378,11 @@ def judge(row, unpatched, patched):
     direct = "run_until_first_complete"
     prefix = "sse-" if row["sse"] else ""
     # the fixes on this response's path: sse-starlette has its own dispatch and binding
-    probed = [n for n in expected if n.startswith("sse-")] if row["sse"] else expected
+    probed = [n for n in expected if n.startswith("sse-")] if row["sse"] else [
+        n for n in expected if n in SELF_TESTED]
     if not probed:
-        if not expected and patched["wrapt_loaded"]:
-            problems.append("wrapt imported outside every range")
+        if not any(f.needs_wrapt for f in FIXES if f.name in expected) and patched["wrapt_loaded"]:
+            problems.append("wrapt imported where no fix that needs it applies")
         if patched["results"] != unpatched["results"]:
             problems.append("outcomes changed where no fix of this response applies")
         for kind in (custom, agen):
@@ -362,9 +437,10 @@ def main():
 
     started = time.time()
     os.makedirs(WORK, exist_ok=True)
+    shutil.copyfile(CLEAN_PROGRAM, CLEAN_COPY)
     only = args.pythons.split(",") if args.pythons else None
     index_python = only[0] if only else NEWEST_PYTHON
-    venvs = {index_python: base_venv(index_python, PACKAGES)}
+    venvs = {index_python: base_venv(index_python, PACKAGES, purpose="sweep")}
     releases = index_releases(venvs[index_python], "starlette")
     sse_releases = index_releases(venvs[index_python], "sse-starlette")
     rows = plan(releases, sse_releases, args.boundaries) if only is None else newest_plan(
@@ -373,7 +449,7 @@ def main():
     log("sweep: {} Starlette and {} sse-starlette releases, {} probes, Pythons {}".format(
         len({r["starlette"] for r in rows if not r["sse"]}), len({r["sse"] for r in rows if r["sse"]}),
         len(rows), ", ".join(pythons)))
-    venvs.update((py, base_venv(py, PACKAGES)) for py in pythons if py not in venvs)
+    venvs.update((py, base_venv(py, PACKAGES, purpose="sweep")) for py in pythons if py not in venvs)
     # Each release is installed once, by the first Python of its rows.
     installer = {}
     for r in rows:
@@ -389,11 +465,17 @@ def main():
         paths = [dirs[("starlette", row["starlette"])]]
         if row["sse"]:
             paths.insert(0, dirs[("sse-starlette", row["sse"])])
-        unpatched = probe(python, paths, False, bool(row["sse"]))
+        unpatched = probe(python, paths, False, bool(row["sse"]))  # every fix switched off
         patched = probe(python, paths, True, bool(row["sse"]))
         expected, problems = judge(row, unpatched, patched)
+        clean = {}
+        if not row["sse"] and parse_version(row["starlette"]) >= parse_version(SUPPORTED_FROM):
+            clean = {when: {name: clean_probe(python, paths, when == "patched", name) for name in CLEAN_PROBES}
+                     for when in ("unpatched", "patched")}
+            problems += judge_clean(expected, clean["unpatched"], clean["patched"])
         return dict(row, fixes=expected, unpatched=unpatched["results"], patched=patched["results"],
-                    unpatched_warnings=unpatched["warnings"], problems=problems)
+                    unpatched_warnings=unpatched["warnings"], problems=problems,
+                    versions=patched["versions"], strict=clean)
 
     with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
         results = list(pool.map(one, rows))

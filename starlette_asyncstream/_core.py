@@ -15,6 +15,9 @@ after its row, imported only once the row applies (``room()``). A room has:
                  raising LayoutError, before anything is changed, when a
                  target does not look like the release it claims to be
     make(original, switch) -> the replacement (keeping ``__wrapped__``)
+    AROUND_IMPORTS, around_import()   (optional) module names, and a context
+                 manager to run their first import inside, for a fix that
+                 must act while the module executes (an import it makes)
     has_legacy_code(module) -> bool   (optional) for a copy with no version:
                  does its code have the bug?
 
@@ -26,7 +29,7 @@ import os
 import sys
 import threading
 import warnings
-from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from ._pep440 import parse_version
 from ._ranges import FIXES, Fix
@@ -150,11 +153,10 @@ def applicable(versions: "Optional[Versions]" = None) -> "List[Fix]":
     about: once imported it is judged by its own code (see judged_by_code).
     """
     versions = _versions.read() if versions is None else versions
-    keys = {}
-    for name, (text, key) in versions.items():
+    for name, (text, key) in list(versions.items()):
         if text is not None and key is None and (text or name == "starlette"):
             warn_layout("cannot read {}'s version {!r}".format(name, text), stacklevel=6)
-        keys[name] = key
+    keys = _versions.Keys(versions)
     return [fix for fix in FIXES if fix.applies(keys) or judged_by_code(fix, versions, keys)]
 
 
@@ -257,16 +259,24 @@ class Binding:
         return "absent"
 
 
-# (id(owner), attribute) -> Binding; holds the owner, so ids stay unique.
-BINDINGS: "Dict[Tuple[int, str], Binding]" = {}
+# (fix name, id(owner), attribute) -> Binding; holds the owner, so ids stay
+# unique. Two fixes may replace one attribute (debug-page and
+# debug-page-type both give starlette.middleware.errors its traceback): the
+# later one wraps the earlier one's replacement, and uninstall() undoes them
+# in the reverse order.
+BINDINGS: "Dict[Tuple[str, int, str], Binding]" = {}
 SWITCHES: "Dict[str, Switch]" = {}
 
 
 def unwrap_ours(obj: Any) -> Any:
-    """The original under our replacement, if obj is one of ours."""
-    for binding in BINDINGS.values():
-        if obj is binding.replacement:
-            return binding.original
+    """The original under our replacements (one or several), if obj is one of ours."""
+    for _ in range(len(BINDINGS) + 1):
+        for binding in BINDINGS.values():
+            if obj is binding.replacement:
+                obj = binding.original
+                break
+        else:
+            break
     return obj
 
 
@@ -274,6 +284,11 @@ def is_ours_elsewhere(obj: Any, owner: Any) -> bool:
     """Is obj a replacement of ours that lives on another owner (a by-name
     reference taken after our fix of the module it came from)?"""
     return any(obj is b.replacement and b.owner is not owner for b in BINDINGS.values())
+
+
+def code_names(function: Any) -> "Tuple[str, ...]":
+    """The global and attribute names a function's code uses (what rooms check a release's code by), or ()."""
+    return tuple(getattr(getattr(unwrap_ours(function), "__code__", None), "co_names", ()))
 
 
 def own_attribute(module: Any, class_name: str, attribute: str) -> "Tuple[Any, Any]":
@@ -355,7 +370,7 @@ def patch_for(fix: Fix) -> Patch:
     switch = SWITCHES.setdefault(fix.name, Switch())
     bindings = []
     for owner, attribute, current in where.targets(*modules):
-        key = (id(owner), attribute)
+        key = (fix.name, id(owner), attribute)
         binding = BINDINGS.get(key)
         if binding is None or binding.owner is not owner or (
             binding.state() == "absent" and current is not binding.original
@@ -387,7 +402,14 @@ def _install_group(fixes: "List[Fix]") -> None:
     except Exception as exc:  # LayoutError, or a fork's surprise
         warn_layout("unexpected layout ({}: {})".format(type(exc).__name__, exc))
         return
+    touched: "Set[Tuple[int, str]]" = set()
     for patch in patches:
+        places = {(id(b.owner), b.attribute) for b in patch.bindings}
+        if places & touched:
+            # An earlier fix of this group replaced what this one wraps
+            # (debug-page, then debug-page-type): wrap what is there now.
+            patch = patch_for(patch.fix)
+        touched |= places
         if patch.installed():
             _logger().info("fix %r is already installed", patch.fix.name)
         else:
@@ -422,13 +444,21 @@ def install(names: "Iterable[str]") -> None:
         if not fixes and not later:
             # Nothing to say, so no logging import: this is the no-op path.
             return
+        # The hooks first: installing the others imports starlette.responses,
+        # and nothing that a fix waits for may be imported before its hook.
+        for module, wanted in later.items():
+            waiting[module] = waiting.get(module, frozenset()) | wanted
+            for fix in fixes:
+                if fix.name not in wanted:
+                    continue
+                where = room(fix)
+                for name in getattr(where, "AROUND_IMPORTS", ()):
+                    _around_import(name, fix, where.around_import)
+            # At once if the module is imported already, else right after its import.
+            when_imported(module, _on_import)
         now = [f for f in fixes if f.module is None]
         if now:
             _install_group(now)
-        for module, wanted in later.items():
-            waiting[module] = waiting.get(module, frozenset()) | wanted
-            # At once if the module is imported already, else right after its import.
-            when_imported(module, _on_import)
 
 
 def uninstall(names: "Iterable[str]") -> None:
@@ -443,7 +473,7 @@ def uninstall(names: "Iterable[str]") -> None:
         try:
             patches = [
                 patch_for(fix)
-                for fix in applicable()
+                for fix in reversed(applicable())  # the last stacked first
                 if fix.name in picked and (fix.module is None or fix.module in sys.modules) and could_install(fix)
             ]
         except Exception as exc:
@@ -487,6 +517,24 @@ def install_at_import() -> None:
 # run once that has succeeded (a failed import runs nothing).
 
 _callbacks: "Dict[str, List[Callable[[Any], None]]]" = {}
+# {module: [(the fix, a context manager factory), ...]}: the module's first
+# execution runs inside them, while the fix is still wanted.
+_around: "Dict[str, List[Tuple[Fix, Callable[[], Any]]]]" = {}
+
+
+def _around_import(name: str, fix: Fix, factory: "Callable[[], Any]") -> None:
+    with _lock:
+        if name in sys.modules:
+            return  # too late to act while it executes: the room's targets say what is left
+        registered = _around.setdefault(name, [])
+        if all(f is not fix for f, _ in registered):
+            registered.append((fix, factory))
+        _ensure_finder()
+
+
+def _ensure_finder() -> None:
+    if not any(isinstance(finder, _Finder) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _Finder())
 
 
 def when_imported(name: str, callback: "Callable[[Any], None]") -> None:
@@ -498,8 +546,7 @@ def when_imported(name: str, callback: "Callable[[Any], None]") -> None:
             registered = _callbacks.setdefault(name, [])
             if callback not in registered:
                 registered.append(callback)
-            if not any(isinstance(finder, _Finder) for finder in sys.meta_path):
-                sys.meta_path.insert(0, _Finder())
+            _ensure_finder()
             return
     callback(module)
 
@@ -529,11 +576,22 @@ class _Loader:
             spec.loader = self.loader
         if getattr(module, "__loader__", None) is self:
             module.__loader__ = self.loader
-        self.loader.exec_module(module)
+        with _lock:
+            contexts = [factory() for fix, factory in _around.pop(self.name, [])
+                        if fix.name in waiting.get(fix.module or "", ())]
+        _run_inside(contexts, self.loader.exec_module, module)
         _fire(self.name, sys.modules.get(self.name, module))
 
     def __getattr__(self, attribute: str) -> Any:  # get_source, is_package, ... of the real loader
         return getattr(self.loader, attribute)
+
+
+def _run_inside(contexts: "List[Any]", call: "Callable[[Any], None]", argument: Any) -> None:
+    if not contexts:
+        call(argument)
+        return
+    with contexts[0]:
+        _run_inside(contexts[1:], call, argument)
 
 
 class _Finder:
@@ -541,7 +599,7 @@ class _Finder:
         self._asking = threading.local()
 
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> Optional[Any]:
-        if name not in _callbacks or getattr(self._asking, "on", False):
+        if (name not in _callbacks and name not in _around) or getattr(self._asking, "on", False):
             return None
         self._asking.on = True
         try:

@@ -37,12 +37,14 @@ class Fix:
         summary: str,
         # ((distribution, first affected release, first fixed release), ...):
         # the fix applies where every range holds; the first names the
-        # distribution whose code the fix changes.
-        ranges: "Tuple[Tuple[str, str, str], ...]",
+        # distribution whose code the fix changes (the others may leave the
+        # fixed release None: jinja2 >= 3.0).
+        ranges: "Tuple[Tuple[str, str, Optional[str]], ...]",
         upstream: str,
         # The bug is an exception only from this Python on; before it the
         # backport still runs (it is what 0.14.x does) but nothing was failing.
-        fails_from_python: "Tuple[int, ...]",
+        # None: on no Python by default, only under strict warnings (before_that says).
+        fails_from_python: "Optional[Tuple[int, ...]]",
         before_that: "Optional[str]",
         # The first Python the fix applies on (every one when (3, 0)).
         python: "Tuple[int, ...]" = (3, 0),
@@ -75,7 +77,9 @@ class Fix:
 
     @property
     def fixed(self) -> str:
-        return self.ranges[0][2]
+        fixed = self.ranges[0][2]
+        assert fixed is not None, "the first range of a row names its fixed release"
+        return fixed
 
     def outside(self, versions: "Dict[str, Optional[VersionKey]]",
                 python: "Optional[Tuple[int, ...]]" = None) -> "Optional[str]":
@@ -99,7 +103,7 @@ class Fix:
     def fails_here(self, python: "Optional[Tuple[int, ...]]" = None) -> bool:
         """Is the bug an error (not a warning, not silent) on this Python?"""
         running = tuple(sys.version_info[:3]) if python is None else python
-        return running >= self.fails_from_python
+        return self.fails_from_python is not None and running >= self.fails_from_python
 
     def contains(self, version: "VersionKey") -> bool:
         """Is this version of `package` in the row's own (first) range?"""
@@ -107,7 +111,8 @@ class Fix:
 
     def describe(self, joiner: str = " and ") -> str:
         """The ranges as "0.13.2 <= starlette < 0.14.0 and ..." (and "Python >= 3.12")."""
-        parts = ["{1} <= {0} < {2}".format(*r) for r in self.ranges]
+        parts = ["{1} <= {0} < {2}".format(*r) if r[2] is not None else "{0} >= {1}".format(*r)
+                 for r in self.ranges]
         if self.python > (3, 0):
             parts.append("Python >= " + _dotted(self.python))
         return joiner.join(parts)
@@ -117,17 +122,19 @@ def _dotted(version: "Tuple[int, ...]") -> str:
     return ".".join(map(str, version))
 
 
-def _within(version: "VersionKey", introduced: str, fixed: str) -> bool:
+def _within(version: "VersionKey", introduced: str, fixed: "Optional[str]") -> bool:
     # The upper bound first: on a fixed release ("0.14.0" <= version) that
-        # answers without parsing "0.12.0b3", whose pre-release suffix needs
-        # the full PEP 440 pattern compiled (see _pep440).
+    # answers without parsing "0.12.0b3", whose pre-release suffix needs the
+    # full PEP 440 pattern compiled (see _pep440). None: no fixed release (a
+    # range of another distribution that only says where the bug shows).
+    if fixed is not None:
         high = parse_version(fixed)
         assert high is not None
         if version >= high:
             return False
-        low = parse_version(introduced)
-        assert low is not None
-        return low <= version
+    low = parse_version(introduced)
+    assert low is not None
+    return low <= version
 
 
 FIXES = (
@@ -259,10 +266,126 @@ FIXES = (
         python=(3, 8, 7),
         module="starlette.middleware.errors",
     ),
+    Fix(
+        name="websocket-loop",
+        summary=(
+            "the test client's websocket sessions close their event loop when the app returns, "
+            "as 0.14.2 does (legacy sessions leave it open: ResourceWarning: unclosed event loop, "
+            "errors under -X dev or -W error)"
+        ),
+        # WebSocketTestSession makes self._loop in __init__ from 0.12.0b3
+        # (before it too) to 0.14.1; 0.14.2 makes it in _run and closes it
+        # there. (0.15.0 replaced the client with an anyio portal.)
+        ranges=(("starlette", "0.12.0b3", "0.14.2"),),
+        upstream="Starlette 0.14.2 (WebSocketTestSession._run closes its loop)",
+        fails_from_python=None,
+        before_that="a ResourceWarning when a session is collected, an error under -X dev or -W error",
+        module="starlette.testclient",
+    ),
+    Fix(
+        name="debug-page-type",
+        summary=(
+            "Starlette(debug=True) names the exception on its error page as 0.38.3 does on "
+            "Python 3.13+ (exc_type_str), without reading TracebackException.exc_type, which "
+            "3.13 deprecated (legacy releases read it: a DeprecationWarning on every error "
+            "page, and the page itself fails under -W error)"
+        ),
+        # Every release before 0.38.3 renders `traceback_obj.exc_type.__name__`
+        # (0.12.0b3 already); #2662 read `exc_type_str` on 3.13+ in 0.38.3.
+        # It replaces the same module global as debug-page, on top of it
+        # where both apply (see _core.BINDINGS).
+        ranges=(("starlette", "0.12.0b3", "0.38.3"),),
+        upstream="encode/starlette #2614 (report), #2662 (fix, 0.38.3); CPython 3.13 deprecates exc_type",
+        fails_from_python=None,
+        before_that="a DeprecationWarning from Python 3.13, an error under -W error",
+        python=(3, 13),
+        module="starlette.middleware.errors",
+    ),
+    Fix(
+        name="multipart",
+        summary=(
+            "Starlette imports python-multipart by its new name, python_multipart "
+            "(legacy releases `import multipart`, which python-multipart 0.0.13 and later "
+            "answer with a PendingDeprecationWarning, or a FutureWarning on 0.0.13, or not "
+            "at all on 0.0.14: an error at `import starlette.requests` under -W error)"
+        ),
+        # Every release before 0.41.1 imports `multipart` in starlette.formparsers
+        # and starlette.requests; #2733 imported python_multipart in 0.41.1.
+        # python-multipart 0.0.13 added the python_multipart name.
+        ranges=(("starlette", "0.12.0b3", "0.41.1"), ("python-multipart", "0.0.13", None)),
+        upstream="encode/starlette #2733 (fix, 0.41.1); python-multipart 0.0.13 (the rename)",
+        fails_from_python=None,
+        before_that="a PendingDeprecationWarning at import with python-multipart >= 0.0.16, "
+                    "an error under -W error",
+        module="starlette.formparsers",
+    ),
+    Fix(
+        name="jinja2",
+        summary=(
+            "Jinja2Templates decorates url_for with jinja2.pass_context (legacy releases use "
+            "jinja2.contextfunction: AttributeError with Jinja2 3.1, a DeprecationWarning "
+            "with 3.0)"
+        ),
+        # Every release before 0.15.0 decorates with `jinja2.contextfunction`;
+        # #1183 used pass_context where Jinja2 has it (3.0+). Jinja2 3.0
+        # deprecated contextfunction, 3.1 removed it (pallets/jinja #1544).
+        ranges=(("starlette", "0.12.0b3", "0.15.0"), ("jinja2", "3.0.0", None)),
+        upstream="encode/starlette #1183 (fix, 0.15.0); pallets/jinja #1544 (3.1 removes contextfunction)",
+        fails_from_python=(3, 0),
+        before_that=None,
+        module="starlette.templating",
+    ),
+    Fix(
+        name="gzip",
+        summary=(
+            "GZipMiddleware closes its GzipFile and buffer after each response, as 0.38.3 does "
+            "(legacy releases leave them open when a response is too small to compress: "
+            "'Exception ignored ... I/O operation on closed file' on Python 3.12 and 3.13, "
+            "ResourceWarning: unclosed GzipFile from 3.14)"
+        ),
+        # GZipResponder makes a GzipFile per response and closes it only when
+        # it compresses; #2662 closed both in __call__ in 0.38.3. The leak is
+        # silent before Python 3.12, which gave GzipFile a finalizer that
+        # writes (CPython gh-122727).
+        ranges=(("starlette", "0.12.0b3", "0.38.3"),),
+        upstream="encode/starlette #2615 (report), #2662 (fix, 0.38.3); CPython gh-122727",
+        fails_from_python=None,
+        before_that="an unraisable exception on Python 3.12 and 3.13, a ResourceWarning from 3.14; "
+                    "errors in a strict pytest run",
+        python=(3, 12),
+        module="starlette.middleware.gzip",
+    ),
+    Fix(
+        name="staticfiles",
+        summary=(
+            "StaticFiles keeps every path inside its directory with os.path.commonpath, as 0.27.0 "
+            "does (legacy releases compare with os.path.commonprefix, so /static/../static_private/"
+            "key.txt is served from a sibling directory whose name starts with the same letters: "
+            "CVE-2023-29159; commonprefix is also deprecated in Python 3.15)"
+        ),
+        # 0.13.5 added the commonprefix check; GHSA-v5gw-mw7f-84px
+        # (CVE-2023-29159) reported the sibling-directory escape, fixed by
+        # commonpath in 0.27.0.
+        ranges=(("starlette", "0.13.5", "0.27.0"),),
+        upstream="CVE-2023-29159 / GHSA-v5gw-mw7f-84px (fix, 0.27.0)",
+        fails_from_python=(3, 0),
+        before_that=None,
+        module="starlette.staticfiles",
+    ),
 )
 
 
-PACKAGES = {"starlette": "starlette", "sse-starlette": "sse_starlette"}  # distribution: module
+# distribution: the module its version is read beside. Starlette and
+# sse-starlette are read at every import; the others only when a row's
+# earlier ranges hold (see _versions.Versions), so that a release outside
+# every range pays nothing for them. python-multipart is found by the module
+# it was renamed to in 0.0.13: older releases have none, and no row of theirs.
+PACKAGES = {
+    "starlette": "starlette",
+    "sse-starlette": "sse_starlette",
+    "python-multipart": "python_multipart",
+    "jinja2": "jinja2",
+}
 
 
 def markdown_table() -> str:
@@ -272,9 +395,12 @@ def markdown_table() -> str:
         "| --- | --- | --- | --- | --- |",
     ]
     for fix in FIXES:
-        fails = "every Python" if fix.fails_from_python <= (3, 0) else "Python >= " + _dotted(fix.fails_from_python)
-        if fix.before_that:
-            fails += " ({})".format(fix.before_that)
+        if fix.fails_from_python is None:
+            fails = "no Python by default ({})".format(fix.before_that)
+        else:
+            fails = "every Python" if fix.fails_from_python <= (3, 0) else "Python >= " + _dotted(fix.fails_from_python)
+            if fix.before_that:
+                fails += " ({})".format(fix.before_that)
         affected = fix.describe(", with ")
         rows.append("| `{}` | {} | {} | {} | {} |".format(fix.name, affected, fails, fix.summary, fix.upstream))
     return "\n".join(rows)

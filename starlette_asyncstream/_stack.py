@@ -61,13 +61,6 @@ STACK = (
         "pydantic 1.10.16 or later (FastAPI's `pydantic < 2` pins accept every 1.10.x)",
     ),
     Breakage(
-        "jinja2-contextfunction", "Jinja2", "jinja2", ("3.1.0", None), (3, 0),
-        "Jinja2 {version} removed contextfunction, which Starlette's Jinja2Templates uses before 0.15.0: "
-        "creating the templates fails with AttributeError",
-        "Jinja2 3.0.3 (the last release with contextfunction)",
-        starlette_below="0.15.0",
-    ),
-    Breakage(
         "sse-starlette-loop", "sse-starlette", "sse_starlette", ("0", "0.3.0"), (3, 10),
         "sse-starlette {version} passes loop= to asyncio.sleep, which Python 3.10 removed: its ping fails",
         "sse-starlette 0.3.0 or later",

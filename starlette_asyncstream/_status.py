@@ -29,8 +29,8 @@ def status() -> "Dict[str, FixStatus]":
     try:
         versions = _versions.read()
     except Exception:  # pragma: no cover - status must always answer
-        versions = {}
-    keys = {name: key for name, (_, key) in versions.items()}
+        versions = _versions.Versions()
+    keys = _versions.Keys(versions)
     off = _core.switched_off()[0]
     result = {}
     for fix in FIXES:
@@ -77,7 +77,8 @@ def status() -> "Dict[str, FixStatus]":
             name=fix.name,
             applies=applies,
             installed=installed,
-            needed_here=applies and fix.fails_here(),
+            # A row that only warns is needed wherever it applies: its Python range says where it shows.
+            needed_here=applies and (fix.fails_from_python is None or fix.fails_here()),
             affected=fix.describe(),
             upstream=fix.upstream,
             detail=detail,

@@ -8,17 +8,13 @@ whole no-op import (see the bench).
 
 import os
 import sys
-from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
+from typing import Any, Optional
 
 from ._pep440 import parse_version
 from ._ranges import PACKAGES
 
-if TYPE_CHECKING:  # {distribution: (version text or None if absent, PEP 440 key or None)}
-    from ._pep440 import VersionKey
 
-    Versions = Dict[str, Tuple[Optional[str], Optional[VersionKey]]]
-
-__all__ = ["find_spec", "installed_version", "read"]
+__all__ = ["Keys", "Versions", "find_spec", "installed_version", "read"]
 
 
 def _metadata_version(site: str, distribution_module: str) -> "Optional[str]":
@@ -89,6 +85,35 @@ def installed_version(module_name: str) -> "Optional[str]":
     return ""
 
 
+class Versions(dict):  # type: ignore[type-arg]
+    """{distribution: (version text or None if absent, PEP 440 key or None)}.
+
+    Starlette and sse-starlette are read at once; any other distribution of
+    PACKAGES the first time get() asks for it. Fix.outside() asks a row's
+    ranges in order and stops at the first that fails, so a Starlette outside
+    the row's range never costs a look for jinja2 or python-multipart.
+    """
+
+    def get(self, name: str, default: Any = None) -> Any:
+        if name not in self and name in PACKAGES:
+            text = installed_version(PACKAGES[name])
+            self[name] = (text, None if text is None else parse_version(text))
+        return super().get(name, default)
+
+
+class Keys(dict):  # type: ignore[type-arg]
+    """{distribution: PEP 440 key or None}, read through a Versions as asked."""
+
+    def __init__(self, versions: "Versions") -> None:
+        super().__init__((name, key) for name, (_, key) in versions.items())
+        self.versions = versions
+
+    def get(self, name: str, default: Any = None) -> Any:
+        if name not in self and name in PACKAGES:
+            self[name] = self.versions.get(name)[1]
+        return super().get(name, default)
+
+
 def read() -> "Versions":
     """{distribution: (version text or None if absent, PEP 440 key or None)}.
 
@@ -103,4 +128,4 @@ def read() -> "Versions":
     except ImportError:
         starlette_text = None
     found = {"starlette": starlette_text, "sse-starlette": installed_version(PACKAGES["sse-starlette"])}
-    return {name: (text, None if text is None else parse_version(text)) for name, text in found.items()}
+    return Versions((name, (text, None if text is None else parse_version(text))) for name, text in found.items())

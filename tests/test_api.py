@@ -196,7 +196,8 @@ def test_public_surface():
     assert isinstance(sa.__version__, str)
     assert issubclass(sa.StarletteLayoutWarning, UserWarning)
     assert sa.FIX_NAMES == tuple(f.name for f in FIXES) == (
-        "dispatch", "tasks", "disconnect", "sse-dispatch", "sse-tasks", "testclient", "debug-page")
+        "dispatch", "tasks", "disconnect", "sse-dispatch", "sse-tasks", "testclient", "debug-page",
+        "websocket-loop", "debug-page-type", "multipart", "jinja2", "gzip", "staticfiles")
 
 
 @pytest.mark.skipif(

@@ -38,7 +38,8 @@ def test_json_report_schema_and_exit_code():
 
     assert report["starlette"]["version"] == starlette.__version__
     assert [f["name"] for f in report["fixes"]] == list(STARLETTE_FIXES) + [
-        "sse-dispatch", "sse-tasks", "testclient", "debug-page"]
+        "sse-dispatch", "sse-tasks", "testclient", "debug-page", "websocket-loop", "debug-page-type", "multipart",
+        "jinja2", "gzip", "staticfiles"]
     for fix in report["fixes"]:
         assert fix["applies"] == applies(fix["name"])
         # installed by the import, or waiting for its module (the report imports neither)
@@ -189,22 +190,22 @@ def report_with(tmp_path, pinned, *runs):
             for args in runs]
 
 
-@pytest.mark.skipif(sys.version_info < (3, 7), reason="Python 3.6: Jinja2 3.1 needs Python 3.7")
 def test_the_report_names_a_breakage_it_does_not_fix_with_the_release_that_fixes_it(tmp_path):
-    proc, text = report_with(tmp_path, pip_target(tmp_path, "Jinja2==3.1.2", "MarkupSafe"), ["--json"], [])
+    # sse-starlette before 0.3.0 passes loop= to asyncio.sleep, which Python 3.10 removed.
+    proc, text = report_with(tmp_path, pip_target(tmp_path, "sse-starlette==0.2.1"), ["--json"], [])
     assert proc.stderr == text.stderr == ""
     report = json.loads(proc.stdout)
     names = [b["name"] for b in report["stack"]]
-    assert ("jinja2-contextfunction" in names) is (not starlette_at_least("0.15.0"))
-    if "jinja2-contextfunction" in names:
-        (breakage,) = [b for b in report["stack"] if b["name"] == "jinja2-contextfunction"]
-        assert breakage["version"] == "3.1.2" and breakage["breaks_streaming"] is False
-        assert breakage["remedy"] == "Jinja2 3.0.3 (the last release with contextfunction)"
-    # Templates are not streaming: the exit still says whether streaming works.
+    assert ("sse-starlette-loop" in names) is (sys.version_info >= (3, 10))
+    if "sse-starlette-loop" in names:
+        (breakage,) = [b for b in report["stack"] if b["name"] == "sse-starlette-loop"]
+        assert breakage["version"] == "0.2.1" and breakage["breaks_streaming"] is False
+        assert breakage["remedy"] == "sse-starlette 0.3.0 or later"
+    # Its ping is not Starlette's streaming: the exit still says whether streaming works.
     assert report["exit"] == proc.returncode == (0 if STREAMS_EVERYTHING else 1)
-    if "jinja2-contextfunction" in names:
+    if "sse-starlette-loop" in names:
         assert "Not fixed by this package (this stack on this Python)" in text.stdout
-        assert "    fix: Jinja2 3.0.3 (the last release with contextfunction)" in text.stdout
+        assert "    fix: sse-starlette 0.3.0 or later" in text.stdout
 
 
 @pytest.mark.skipif(not (sys.version_info >= (3, 11) and not starlette_at_least("0.15.0")),

@@ -162,7 +162,8 @@ def test_uninstall_puts_the_originals_back():
 
 
 def test_the_debug_page_shows_the_error_and_the_frame_that_raised_it():
-    proc = program(warnings=PAGE_WARNINGS)
+    # The package first, as the README asks (the multipart fix acts while starlette.requests is imported).
+    proc = program("--import-first", warnings=PAGE_WARNINGS)
     assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
     result = json.loads(proc.stdout)
     assert result["page_status"] == 500
@@ -178,7 +179,7 @@ def test_the_debug_page_shows_the_error_and_the_frame_that_raised_it():
 
 
 def test_without_the_fix_the_debug_page_is_an_empty_500_where_the_table_says():
-    proc = program(disable="debug-page", warnings=PAGE_WARNINGS)
+    proc = program("--import-first", disable="debug-page", warnings=PAGE_WARNINGS)
     assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
     result = json.loads(proc.stdout)
     assert result["page_status"] == 500

@@ -129,7 +129,8 @@ def test_the_table_matches_what_the_unpatched_release_does():
 
 # The release just before each boundary in the table (read off the index).
 RELEASE_BEFORE = {"0.12.0b3": "0.12.0b2", "0.12.1": "0.12.0", "0.13.2": "0.13.1", "0.13.3": "0.13.2",
-                  "0.14.0": "0.13.8", "0.14.2": "0.14.1", "0.15.0": "0.14.2"}
+                  "0.13.5": "0.13.4", "0.14.0": "0.13.8", "0.14.2": "0.14.1", "0.15.0": "0.14.2",
+                  "0.27.0": "0.26.1", "0.38.3": "0.38.2", "0.41.1": "0.41.0"}
 # sse-starlette's boundaries (0.1.0 is its first release; 0.4.0|0.5.0 and
 # 0.9.0|0.10.0 are proven by the sweep's boundary leg, which CI runs).
 SSE_LEGS = {"1.1.6", "1.2.1"}
@@ -167,7 +168,11 @@ def test_tox_matrix_has_a_leg_on_both_sides_of_every_boundary():
         for bound in (fix.introduced, fix.fixed):
             assert bound in legs, "no tox leg on {} ({} boundary)".format(bound, fix.name)
             assert RELEASE_BEFORE[bound] in legs, "no tox leg just before {}".format(bound)
-        if fix.fails_from_python > (3, 0):
+        # A leg on each side of the upper bound where the row's Python range holds.
+        for bound in (fix.fixed, RELEASE_BEFORE[fix.fixed]):
+            assert any(tuple(map(int, leg["python"].split("."))) + (99,) >= fix.python for leg in legs[bound]), \
+                "no leg on {} runs Python >= {} ({})".format(bound, fix.python, fix.name)
+        if fix.fails_from_python is not None and fix.fails_from_python > (3, 0):
             # A leg's "3.8" is pyenv's newest 3.8 (3.8.18): past 3.8.7.
             pythons = [tuple(map(int, leg["python"].split("."))) + (99,) for version, on in legs.items()
                        if version != "newest" and fix.contains(parse_version(version)) for leg in on]

@@ -12,16 +12,27 @@ import traceback
 import types
 from typing import Any, List, Tuple
 
-from .._core import LayoutError, Switch, own_attribute, unwrap_ours
+from .._core import LayoutError, Switch, code_names, own_attribute, unwrap_ours
 
 MODULES = ("starlette.middleware.errors",)
+
+
+def traceback_copy(original: types.ModuleType, cls: type) -> types.ModuleType:
+    """A copy of the traceback module (or of our copy of it) whose
+    TracebackException is `cls`; nothing else in it changes."""
+    cls.__module__ = original.__name__
+    copy = types.ModuleType(original.__name__, original.__doc__)
+    copy.__dict__.update({k: v for k, v in vars(original).items() if not k.startswith("__")})
+    copy.TracebackException = cls  # type: ignore[attr-defined]
+    copy.__wrapped__ = original  # type: ignore[attr-defined]
+    return copy
 
 
 def make(original: types.ModuleType, switch: Switch) -> types.ModuleType:
     # The module's `traceback` name becomes this copy of the traceback
     # module, whose TracebackException has exc_traceback again; each release
     # then renders its own page, frames included, as 0.14.2 does from
-    # exc.__traceback__. Nothing else in it changes.
+    # exc.__traceback__.
     class TracebackException(original.TracebackException):  # type: ignore[name-defined,misc]
         @classmethod
         def from_exception(cls, exc: BaseException, *args: Any, **kwargs: Any) -> Any:
@@ -30,17 +41,12 @@ def make(original: types.ModuleType, switch: Switch) -> types.ModuleType:
                 summary.exc_traceback = exc.__traceback__
             return summary
 
-    TracebackException.__module__ = original.__name__
-    copy = types.ModuleType(original.__name__, original.__doc__)
-    copy.__dict__.update({k: v for k, v in vars(original).items() if not k.startswith("__")})
-    copy.TracebackException = TracebackException  # type: ignore[attr-defined]
-    copy.__wrapped__ = original  # type: ignore[attr-defined]
-    return copy
+    return traceback_copy(original, TracebackException)
 
 
 def targets(errors: Any) -> "List[Tuple[Any, str, Any]]":
     cls, generate_html = own_attribute(errors, "ServerErrorMiddleware", "generate_html")
-    if "exc_traceback" not in getattr(generate_html, "__code__", types.SimpleNamespace(co_names=())).co_names:
+    if "exc_traceback" not in code_names(generate_html):
         raise LayoutError("ServerErrorMiddleware.generate_html does not read exc_traceback")
     current = getattr(errors, "traceback", None)
     if unwrap_ours(current) is not traceback:

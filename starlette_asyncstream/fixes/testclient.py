@@ -9,11 +9,13 @@ runs the app through an anyio portal instead.
 """
 
 import asyncio
+import atexit
 import functools
 import sys
+import threading
 from typing import Any, Callable, List, Tuple
 
-from .._core import LayoutError, Switch, own_attribute, unwrap_ours
+from .._core import LayoutError, Switch, code_names, own_attribute
 
 MODULES = ("starlette.testclient",)
 
@@ -38,13 +40,47 @@ def _has_current_loop() -> bool:
     return True
 
 
+# The loops this fix has made, with the thread each was made for, held until
+# they are closed: a later asyncio.run() (or anyone) may unset the thread's
+# loop, and a loop dropped unclosed says "ResourceWarning: unclosed event
+# loop" when it is collected, an error in strict suites. A loop of this
+# thread is closed when the next one is made here (it is no longer set:
+# that is why a new one is needed); the others at exit.
+_made: "List[Tuple[int, asyncio.AbstractEventLoop]]" = []
+_made_lock = threading.Lock()
+
+
+def _close(loops: "List[Tuple[int, asyncio.AbstractEventLoop]]") -> None:
+    with _made_lock:
+        for entry in loops:
+            loop = entry[1]
+            if loop.is_running():
+                continue
+            if not loop.is_closed():
+                loop.close()
+            _made.remove(entry)
+
+
+def _close_all() -> None:
+    _close(list(_made))
+
+
+atexit.register(_close_all)  # (this module is imported only where the row applies)
+
+
 def _ensure_loop() -> None:
     # What asyncio.get_event_loop() did, silently, up to Python 3.11: the
     # thread's loop if one is set, else a new one, set as the thread's. The
     # legacy TestClient then finds it with get_event_loop(), so its lifespan
     # (__enter__/__exit__) and its requests share one loop, as before.
-    if not _has_current_loop():
-        asyncio.set_event_loop(asyncio.new_event_loop())
+    if _has_current_loop():
+        return
+    here = threading.get_ident()
+    _close([entry for entry in _made if entry[0] == here])
+    loop = asyncio.new_event_loop()
+    with _made_lock:
+        _made.append((here, loop))
+    asyncio.set_event_loop(loop)
 
 
 def make(original: "Callable[..., Any]", switch: Switch) -> "Callable[..., Any]":
@@ -61,8 +97,7 @@ def targets(testclient: Any) -> "List[Tuple[Any, str, Any]]":
     found = []
     for class_name, attribute in (("TestClient", "__enter__"), ("TestClient", "__exit__"), ("_ASGIAdapter", "send")):
         cls, current = own_attribute(testclient, class_name, attribute)
-        code = getattr(unwrap_ours(current), "__code__", None)
-        if code is None or "get_event_loop" not in code.co_names:
+        if "get_event_loop" not in code_names(current):
             raise LayoutError("{}.{} does not ask asyncio.get_event_loop()".format(class_name, attribute))
         found.append((cls, attribute, current))
     return found

@@ -41,6 +41,9 @@ def installed_version(distribution, module):
 VERSIONS = {
     "starlette": STARLETTE,
     "sse-starlette": parse_version(installed_version("sse-starlette", "sse_starlette") or "") or None,
+    "jinja2": parse_version(installed_version("jinja2", "jinja2") or "") or None,
+    # python_multipart, the name since 0.0.13: older releases have no row that applies
+    "python-multipart": parse_version(installed_version("python-multipart", "python_multipart") or "") or None,
 }
 
 
