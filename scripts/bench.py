@@ -1,6 +1,7 @@
 """Benchmarks: what the shim costs, measured side by side in one run.
 
-Environments, all on the same Python (3.11; the testclient import cost on 3.13), each a fresh process:
+Environments, all on the same Python (3.11; the testclient import cost, gzip and StaticFiles on 3.13), each a
+fresh process:
   patched   Starlette 0.13.6 with `import starlette_asyncstream`
   patched-0.13.2  Starlette 0.13.2 with it (the disconnect fix too: the
             listener must cost what 0.14.2's costs, no more)
@@ -62,6 +63,12 @@ CHECKS = (
     ("import on 0.14.2, Python 3.13: package + responses / responses", "import/0.14.2-py3.13/package",
      "import/0.14.2-py3.13/responses", "<=", 1.25),
     ("server requests/s: patched 0.13.6 / unpatched 0.14.2", "server/patched", "server/0.14.2", ">=", 0.95),
+    # Python 3.13, Starlette 0.13.6, the fix against the same release with only it switched off.
+    # (Unpatched, each small response's GzipFile finalizer formats a traceback: far slower.)
+    ("per small response through GZipMiddleware, Python 3.13: gzip fix / switched off", "gzip/patched",
+     "gzip/off", "<=", 1.02),
+    ("per StaticFiles request, Python 3.13: staticfiles fix / switched off", "static/patched", "static/off",
+     "<=", 1.02),
 )
 
 # The custom async iterator the programs below stream: n chunks, then stop.
@@ -132,6 +139,49 @@ elapsed = (time.perf_counter() - start) * 1e6
 print(elapsed, int("wrapt" in sys.modules))
 """
 
+# N requests of `scope` to `app` in one loop, the best of five runs: ns per request.
+ASGI_TIMING = r"""
+async def receive():
+    return {"type": "http.request", "body": b"", "more_body": False}
+async def send(message):
+    pass
+async def many():
+    start = time.perf_counter()
+    for _ in range(N):
+        await app(scope, receive, send)
+    return (time.perf_counter() - start) / N * 1e9
+loop = asyncio.new_event_loop()
+loop.run_until_complete(many())
+print(min(loop.run_until_complete(many()) for _ in range(5)))
+"""
+
+# One small response through GZipMiddleware (below minimum_size: the path
+# where legacy releases leave the GzipFile open), in ns.
+GZIP = r"""
+import asyncio, time
+import starlette_asyncstream
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.responses import PlainTextResponse
+N = 5000
+app = GZipMiddleware(PlainTextResponse("tiny"), minimum_size=500)
+scope = {"type": "http", "method": "GET", "path": "/", "headers": [(b"accept-encoding", b"gzip")],
+         "query_string": b"", "root_path": "", "scheme": "http", "server": ("t", 80)}
+""" + ASGI_TIMING
+
+# One file served by StaticFiles (lookup, the check the fix changes, the response), in ns.
+STATIC = r"""
+import asyncio, os, tempfile, time
+import starlette_asyncstream
+from starlette.staticfiles import StaticFiles
+N = 300
+root = tempfile.mkdtemp()
+with open(os.path.join(root, "a.txt"), "w") as f:
+    f.write("static file body\n")
+app = StaticFiles(directory=root)
+scope = {"type": "http", "method": "GET", "path": "/a.txt", "headers": [], "query_string": b"", "root_path": "",
+         "scheme": "http", "server": ("t", 80)}
+""" + ASGI_TIMING
+
 SERVER_APP = r"""
 import starlette_asyncstream
 from starlette.responses import StreamingResponse
@@ -144,8 +194,12 @@ async def app(scope, receive, send):
 """
 
 
-def run_snippet(python, target, code, *args):
-    out = sh([python, "-c", code] + list(args), env=env_with(target, disabled=False), timeout=300)
+def run_snippet(python, target, code, *args, switched_off=""):
+    env = env_with(target, disabled=False)
+    if switched_off:
+        env["STARLETTE_ASYNCSTREAM_DISABLE"] = switched_off
+    out = subprocess.run([python, "-c", code] + list(args), env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, universal_newlines=True, timeout=300, check=True).stdout
     return [float(x) for x in out.split()]
 
 
@@ -198,8 +252,9 @@ def main():
 
     python = base_venv(PY, ("wrapt", "anyio", "typing_extensions", "uvicorn"))
     legacy, fixed = starlette_dir(LEGACY, python), starlette_dir(FIXED, python)
-    python_new = base_venv(NEW_PY, ("wrapt", "anyio", "typing_extensions"))
+    python_new = base_venv(NEW_PY, ("wrapt", "anyio", "typing_extensions", "aiofiles"))
     fixed_new = starlette_dir(FIXED, python_new)
+    legacy_new = starlette_dir(LEGACY, python_new)
     before_disconnect = starlette_dir(BEFORE_DISCONNECT, python)
     wrk = ensure_wrk()
     app_dir = os.path.join(os.path.dirname(python), "..", "bench-app")
@@ -235,6 +290,10 @@ def main():
             for which in ("package", "responses"):
                 jobs.append(("import/{}/{}".format(name, which),
                              lambda p=py, t=target, w=which: min(run_snippet(p, t, IMPORT, w)[0] for _ in range(9))))
+        for fix, code in (("gzip", GZIP), ("static", STATIC)):
+            for how, off in (("patched", ""), ("off", "staticfiles" if fix == "static" else fix)):
+                jobs.append(("{}/{}".format(fix, how), lambda c=code, o=off: min(
+                    run_snippet(python_new, legacy_new, c, switched_off=o)[0] for _ in range(3))))
         for target, name in ((legacy, "patched"), (fixed, "0.14.2")):
             # the best of two servers, for the same reason as best()
             jobs.append(("server/" + name, lambda t=target: max(
@@ -262,7 +321,7 @@ def main():
         missed.append("wrapt imported on 0.14.2")
     print()
     print("medians: " + ", ".join("{} {:.1f}".format(k, v) for k, v in sorted(med.items())))
-    print("(ns per chunk and per construction, microseconds per import, requests/s)")
+    print("(ns per chunk, construction, small gzip response and static file; microseconds per import; requests/s)")
     if args.write:
         python_version = sh([python, "-c", "import platform; print(platform.python_version())"]).strip()
         with open(args.write, "w", encoding="utf-8") as f:
