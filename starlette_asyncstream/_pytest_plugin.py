@@ -12,6 +12,7 @@ from typing import Any, List, Optional
 # Everything the header reads is imported now, while the package is in
 # sys.modules: after pytest_addoption below forgets it, a relative import
 # from it would run the package's __init__ (and its install) once more.
+from ._core import DISABLE_ENV as _DISABLE_ENV
 from ._status import status as _status
 from ._versions import read as _read_versions
 
@@ -34,15 +35,23 @@ def header_line() -> str:
     statuses = list(_status().values())
     version = _read_versions()["starlette"][0]  # the guard's own reading
     parts = ["starlette-asyncstream {}: Starlette {}".format(_as_loaded.__version__, version or "not installed")]
-    installed = [s.name for s in statuses if s.installed]
-    waiting = [s.name for s in statuses if not s.installed and s.detail.startswith("waiting")]
-    missing = [s.name for s in statuses if s.applies and not s.installed and s.name not in waiting]
-    parts.append("fixes installed: " + (", ".join(installed) or "none"))
-    if waiting:
-        parts.append("waiting for their module: " + ", ".join(waiting))
-    if missing:
-        parts.append("not installed: {}{}".format(", ".join(missing), "" if imported else " (starlette_asyncstream "
-                                                  "is not imported yet)"))
+    off = [s.name for s in statuses if s.applies and s.switched_off]
+    if not imported:
+        # The usual layout: the application module (or a conftest not read
+        # yet) imports the package. Say what that import will do.
+        coming = [s.name for s in statuses if s.applies and not s.switched_off]
+        parts.append("not imported yet; its import installs: " + (", ".join(coming) or "nothing here"))
+    else:
+        installed = [s.name for s in statuses if s.installed]
+        waiting = [s.name for s in statuses if not s.installed and s.detail.startswith("waiting")]
+        missing = [s.name for s in statuses if s.applies and not s.installed and s.name not in waiting + off]
+        parts.append("fixes installed: " + (", ".join(installed) or "none"))
+        if waiting:
+            parts.append("waiting for their module: " + ", ".join(waiting))
+        if missing:
+            parts.append("not installed: " + ", ".join(missing))
+    if off:
+        parts.append("switched off by {}: {}".format(_DISABLE_ENV, ", ".join(off)))
     return "; ".join(parts)
 
 

@@ -11,7 +11,10 @@ import pytest
 import starlette
 
 from support.installs import run_child
+from starlette_asyncstream._ranges import FIXES
 from support.releases import AFFECTED, AT_IMPORT, applies
+
+LEG = "Starlette {} on Python {}.{}".format(starlette.__version__, *sys.version_info[:2])
 
 UNPATCHED = """
     import sys
@@ -22,10 +25,10 @@ UNPATCHED = """
 """
 
 
-def pytest_in(tmp_path, files, *args):
+def pytest_in(tmp_path, files, *args, env_extra=None):
     for name, text in files.items():
         (tmp_path / name).write_text(textwrap.dedent(text))
-    return run_child(["-m", "pytest", "-p", "no:cacheprovider"] + list(args), cwd=str(tmp_path))
+    return run_child(["-m", "pytest", "-p", "no:cacheprovider"] + list(args), cwd=str(tmp_path), env_extra=env_extra)
 
 
 def header(proc):
@@ -39,11 +42,22 @@ def test_the_header_names_the_release_and_the_plugin_installs_nothing(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stderr == ""
     line = header(proc)
-    assert line.startswith("starlette-asyncstream 0.1.0: Starlette {}; fixes installed: none".format(
-        starlette.__version__)), line
-    applying = [name for name in AT_IMPORT if applies(name)]
-    if applying:
-        assert "not installed: " + ", ".join(applying) in line
+    # Nothing imported the package: the header says what its import will install.
+    applying = [f.name for f in FIXES if applies(f.name)]
+    assert line == "starlette-asyncstream 0.1.0: Starlette {}; not imported yet; its import installs: {}".format(
+        starlette.__version__, ", ".join(applying) or "nothing here"), line
+
+
+def test_the_header_names_what_the_opt_out_switches_off(tmp_path):
+    applying = [f.name for f in FIXES if applies(f.name)]
+    if not applying:
+        pytest.skip("{}: no fix applies here, so there is nothing to switch off".format(LEG))
+    files = {"conftest.py": "import starlette_asyncstream\n", "test_a.py": "def test_a():\n    pass\n"}
+    proc = pytest_in(tmp_path, files, env_extra={"STARLETTE_ASYNCSTREAM_DISABLE": applying[0]})
+    assert (proc.returncode, proc.stderr) == (0, ""), proc.stdout + proc.stderr
+    line = header(proc)
+    assert line.endswith("; switched off by STARLETTE_ASYNCSTREAM_DISABLE: " + applying[0]), line
+    assert "not installed: " + applying[0] not in line
 
 
 @pytest.mark.skipif(not AFFECTED, reason="Starlette {} on Python {}.{}: no streaming fix applies".format(
