@@ -77,6 +77,30 @@ def test_the_legs_come_from_tox_config(tmp_path):
     )
     proc = summary(tmp_path, "-", stdin=config)
     assert proc.stdout.splitlines() == [
-        "tox legs: 2", "leg conformance wrote no test report: counted as failed", "3 passed, 1 failed, 0 skipped",
+        "tox legs: 2 with test reports, of 3 environments run",
+        "leg conformance wrote no test report: counted as failed", "3 passed, 1 failed, 0 skipped",
     ]
     assert summary(tmp_path, "-", stdin="[testenv:diagnose]\ncommands = python -m x\n").stdout == ""
+
+
+TOX_SCRIPT = os.path.join(ROOT, "scripts", "tox")
+BOOTSTRAP = os.path.join(ROOT, ".tox-bootstrap", "bin", "python")
+
+
+def _bootstrap_runs():
+    try:
+        return subprocess.run([BOOTSTRAP, "-c", ""], timeout=30).returncode == 0
+    except OSError:  # not made yet (an unpacked sdist), or a host venv seen from the sid root
+        return False
+
+
+def test_a_listing_of_scripts_tox_ends_without_a_test_count():
+    if not (os.path.exists(TOX_SCRIPT) and _bootstrap_runs()):
+        import pytest
+
+        pytest.skip("scripts/tox with its bootstrap venv is not runnable here (an unpacked sdist, or the sid root)")
+    for args in (["-l"], ["--help"], ["config", "-e", "lint", "-k", "commands"]):
+        proc = subprocess.run(["bash", TOX_SCRIPT] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              universal_newlines=True, timeout=120, cwd=ROOT)
+        assert proc.returncode == 0, (args, proc.stderr)
+        assert " passed, " not in proc.stdout and "tox legs:" not in proc.stdout, (args, proc.stdout[-300:])
