@@ -11,6 +11,7 @@ wraps each in a task first.
 
 import asyncio
 import inspect
+import sys
 from typing import Any, Callable, Dict, List, Tuple
 
 from .._core import LayoutError, Switch, is_ours_elsewhere, unwrap_ours
@@ -47,11 +48,24 @@ def make(original: "Callable[..., Any]", switch: Switch) -> Any:
     return wrapt.FunctionWrapper(original, wrapper)
 
 
+# Modules that re-export Starlette's function by name, fixed when they were
+# imported before this package (imported after, they take our replacement):
+# fastapi.concurrency (every FastAPI that pins a legacy Starlette).
+RE_EXPORTS = ("fastapi.concurrency",)
+
+
 def targets(*modules: Any) -> "List[Tuple[Any, str, Any]]":
     # starlette.responses (and sse-starlette 0.5-0.9) did `from
     # starlette.concurrency import run_until_first_complete`: each module
     # holds its own reference, and each must be replaced.
     found = []
+    concurrency = modules[0] if modules[0].__name__ == "starlette.concurrency" else None
+    for name in RE_EXPORTS if concurrency is not None else ():
+        module = sys.modules.get(name)
+        theirs = getattr(module, "run_until_first_complete", None)
+        if theirs is not None and unwrap_ours(theirs) is unwrap_ours(concurrency.run_until_first_complete) and \
+                not is_ours_elsewhere(theirs, module):
+            found.append((module, "run_until_first_complete", theirs))
     for module in modules:
         current = getattr(module, "run_until_first_complete", None)
         if current is None and module.__name__ == "starlette.responses" and not hasattr(

@@ -46,3 +46,34 @@ def test_without_the_import_these_routes_fail():
         assert "Passing coroutines is forbidden" in out["/ticks"][2]
     else:
         assert "not an iterator" in out["/ticks"][2]
+
+
+FASTAPI_FIRST = """
+import asyncio
+import fastapi.concurrency  # before the package, as a conftest or an earlier module has it
+import starlette_asyncstream
+
+async def nothing():
+    return None
+
+loop = asyncio.new_event_loop()
+try:
+    loop.run_until_complete(fastapi.concurrency.run_until_first_complete((nothing, {}), (nothing, {})))
+    print("ok")
+except TypeError as exc:
+    print("TypeError: {}".format(exc))
+finally:
+    loop.close()
+"""
+
+
+def test_fastapi_concurrency_imported_before_the_package_gets_the_tasks_fix():
+    # fastapi.concurrency re-exports Starlette's run_until_first_complete by
+    # name: a reference of its own, taken before the import.
+    with_fix = run_child(["-c", FASTAPI_FIRST])
+    assert (with_fix.returncode, with_fix.stdout, with_fix.stderr) == (0, "ok\n", "")
+    without = run_child(["-c", FASTAPI_FIRST], env_extra={"STARLETTE_ASYNCSTREAM_DISABLE": "tasks"})
+    if sys.version_info >= (3, 11):  # every pinned Starlette here is in the tasks range (0.13.2-0.13.8)
+        assert without.stdout == "TypeError: Passing coroutines is forbidden, use tasks explicitly.\n"
+    else:
+        assert without.stdout == "ok\n"
