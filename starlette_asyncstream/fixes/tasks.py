@@ -59,13 +59,13 @@ def targets(*modules: Any) -> "List[Tuple[Any, str, Any]]":
     # starlette.concurrency import run_until_first_complete`: each module
     # holds its own reference, and each must be replaced.
     found = []
-    concurrency = modules[0] if modules[0].__name__ == "starlette.concurrency" else None
-    for name in RE_EXPORTS if concurrency is not None else ():
-        module = sys.modules.get(name)
-        theirs = getattr(module, "run_until_first_complete", None)
-        if theirs is not None and unwrap_ours(theirs) is unwrap_ours(concurrency.run_until_first_complete) and \
-                not is_ours_elsewhere(theirs, module):
-            found.append((module, "run_until_first_complete", theirs))
+    if modules[0].__name__ == "starlette.concurrency":  # (not for sse-tasks, which has its own module)
+        starlettes = unwrap_ours(modules[0].run_until_first_complete)
+        for name in RE_EXPORTS:
+            module = sys.modules.get(name)
+            theirs = getattr(module, "run_until_first_complete", None)
+            if theirs is not None and unwrap_ours(theirs) is starlettes and not is_ours_elsewhere(theirs, module):
+                found.append((module, "run_until_first_complete", theirs))
     for module in modules:
         current = getattr(module, "run_until_first_complete", None)
         if current is None and module.__name__ == "starlette.responses" and not hasattr(
