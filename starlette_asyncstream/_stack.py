@@ -69,8 +69,12 @@ STACK = (
         "iscoroutinefunction", "starlette", "starlette", ("0", "0.46.0"), (3, 14),
         "Starlette {version} calls asyncio.iscoroutinefunction, deprecated on Python 3.14 and to be removed: "
         "a DeprecationWarning at import and on each route (an error under -W error)",
-        "no release keeps the pin: filter it (-W 'ignore::DeprecationWarning:starlette') until Starlette "
-        "0.46.0 can be taken",
+        # (-W's module field must match the whole module name: "starlette" alone
+        # would not match starlette.routing. The message is what matches.)
+        "no release keeps the pin: filter the warning, "
+        "-W \"ignore:'asyncio.iscoroutinefunction' is deprecated:DeprecationWarning\" (pytest: "
+        "filterwarnings = ignore:'asyncio.iscoroutinefunction' is deprecated:DeprecationWarning), until "
+        "Starlette 0.46.0 can be taken",
     ),
 )
 

@@ -1,6 +1,7 @@
 """python -m starlette_asyncstream: the report, --json, exit codes."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -222,3 +223,21 @@ def test_aiofiles_before_0_6_fails_the_report_in_one_sentence_not_a_traceback(tm
     # The package's own import (as the application's) said it in one warning.
     assert proc.stderr.count("RuntimeWarning: starlette_asyncstream: starlette.responses cannot be imported "
                              "(AttributeError: ") == (1 if AFFECTED else 0), proc.stderr
+
+
+ISCORO_ROUTE = "import starlette_asyncstream\nfrom starlette.routing import Route\nasync def home(request):\n    pass\nRoute('/', home)\n"
+
+
+@pytest.mark.skipif(not (sys.version_info >= (3, 14) and not starlette_at_least("0.46.0")),
+                    reason="Starlette {} on Python {}.{}: asyncio.iscoroutinefunction warns on 3.14+ before "
+                    "Starlette 0.46".format(starlette.__version__, *sys.version_info[:2]))
+def test_the_warning_filter_the_report_prints_works_when_run():
+    proc = run_child(["-m", "starlette_asyncstream", "--json"])
+    (breakage,) = [b for b in json.loads(proc.stdout)["stack"] if b["name"] == "iscoroutinefunction"]
+    printed = re.search(r'-W "([^"]+)"', breakage["remedy"]).group(1)
+    strict = run_child(["-W", "error", "-c", ISCORO_ROUTE])
+    assert strict.returncode == 1 and "DeprecationWarning: 'asyncio.iscoroutinefunction'" in strict.stderr
+    filtered = run_child(["-W", "error", "-W", printed, "-c", ISCORO_ROUTE])
+    assert (filtered.returncode, filtered.stderr) == (0, "")
+    pytest_form = re.search(r"filterwarnings = (\S.*?DeprecationWarning)", breakage["remedy"]).group(1)
+    assert pytest_form == printed
