@@ -225,7 +225,8 @@ def test_aiofiles_before_0_6_fails_the_report_in_one_sentence_not_a_traceback(tm
                              "(AttributeError: ") == (1 if AFFECTED else 0), proc.stderr
 
 
-ISCORO_ROUTE = "import starlette_asyncstream\nfrom starlette.routing import Route\nasync def home(request):\n    pass\nRoute('/', home)\n"
+ISCORO_ROUTE = ("import starlette_asyncstream\nfrom starlette.routing import Route\n"
+                "async def home(request):\n    pass\nRoute('/', home)\n")
 
 
 @pytest.mark.skipif(not (sys.version_info >= (3, 14) and not starlette_at_least("0.46.0")),
