@@ -66,7 +66,8 @@ def short_strict(outcome):
                          ("I/O operation on closed file", "GzipFile finalizer"),
                          ("unclosed GzipFile", "unclosed GzipFile"), ("exc_type", "exc_type"),
                          ("exc_traceback", "exc_traceback"), ("sibling", "CVE-2023-29159"),
-                         ("its own file answers", "its own files fail")):
+                         ("its own file answers", "its own files fail"),
+                         ("iscoroutinefunction", "asyncio.iscoroutinefunction")):
         if needle in outcome:
             return said
     return outcome[:40]

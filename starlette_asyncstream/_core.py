@@ -15,6 +15,8 @@ after its row, imported only once the row applies (``room()``). A room has:
                  raising LayoutError, before anything is changed, when a
                  target does not look like the release it claims to be
     make(original, switch) -> the replacement (keeping ``__wrapped__``)
+    IMPORTED_ONLY  (optional) True for a fix of several modules: only those
+                 imported so far are patched (the row's `module` names them all)
     AROUND_IMPORTS, around_import()   (optional) module names, and a context
                  manager to run their first import inside, for a fix that
                  must act while the module executes (an import it makes)
@@ -144,7 +146,7 @@ def chosen(names: "Iterable[str]") -> "FrozenSet[str]":
 # --- the guard --------------------------------------------------------------------
 
 
-def applicable(versions: "Optional[Versions]" = None) -> "List[Fix]":
+def applicable(versions: "Optional[Versions]" = None, say: bool = True) -> "List[Fix]":
     """THE guard: every decision to patch goes through this comparison.
 
     A distribution whose version cannot be read gets a warning, and none of
@@ -153,7 +155,7 @@ def applicable(versions: "Optional[Versions]" = None) -> "List[Fix]":
     about: once imported it is judged by its own code (see judged_by_code).
     """
     versions = _versions.read() if versions is None else versions
-    for name, (text, key) in list(versions.items()):
+    for name, (text, key) in list(versions.items()) if say else ():
         if text is not None and key is None and (text or name == "starlette"):
             warn_layout("cannot read {}'s version {!r}".format(name, text), stacklevel=6)
     keys = _versions.Keys(versions)
@@ -363,6 +365,8 @@ def patch_for(fix: Fix) -> Patch:
     where = room(fix)
     modules = []
     for name in where.MODULES:
+        if getattr(where, "IMPORTED_ONLY", False) and name not in sys.modules:
+            continue  # a fix of several modules: each is fixed once the application imports it
         try:
             modules.append(importlib.import_module(name))
         except Exception as exc:
@@ -421,7 +425,8 @@ def _on_import(module: Any) -> None:
     # read now, and sse-starlette's __version__ where it has one.
     with _lock, quietly():
         name = module.__name__
-        fixes = [f for f in applicable() if f.module == name and f.name in waiting.get(name, ())]
+        # (an unreadable version was warned about by install(), which set this hook)
+        fixes = [f for f in applicable(say=False) if name in f.waits_for and f.name in waiting.get(name, ())]
         if fixes:
             _install_group(fixes)
 
@@ -434,8 +439,8 @@ def install(names: "Iterable[str]") -> None:
         fixes = [f for f in applicable(versions) if f.name in picked]
         later = {}  # type: Dict[str, FrozenSet[str]]
         for fix in fixes:
-            if fix.module is not None:
-                later[fix.module] = later.get(fix.module, frozenset()) | {fix.name}
+            for module in fix.waits_for:
+                later[module] = later.get(module, frozenset()) | {fix.name}
         if versions["sse-starlette"][0] == "" and SSE_MODULE not in sys.modules:
             # A copy with no version to read: judged by its code once imported.
             unread = frozenset(f.name for f in FIXES if f.module == SSE_MODULE and f.name in picked)
@@ -456,7 +461,7 @@ def install(names: "Iterable[str]") -> None:
                     _around_import(name, fix, where.around_import)
             # At once if the module is imported already, else right after its import.
             when_imported(module, _on_import)
-        now = [f for f in fixes if f.module is None]
+        now = [f for f in fixes if not f.waits_for]
         if now:
             _install_group(now)
 
@@ -474,7 +479,8 @@ def uninstall(names: "Iterable[str]") -> None:
             patches = [
                 patch_for(fix)
                 for fix in reversed(applicable())  # the last stacked first
-                if fix.name in picked and (fix.module is None or fix.module in sys.modules) and could_install(fix)
+                if fix.name in picked and (not fix.waits_for or any(m in sys.modules for m in fix.waits_for))
+                and could_install(fix)
             ]
         except Exception as exc:
             warn_layout("cannot uninstall ({}: {})".format(type(exc).__name__, exc))
@@ -578,7 +584,7 @@ class _Loader:
             module.__loader__ = self.loader
         with _lock:
             contexts = [factory() for fix, factory in _around.pop(self.name, [])
-                        if fix.name in waiting.get(fix.module or "", ())]
+                        if any(fix.name in waiting.get(m, ()) for m in fix.waits_for)]
         _run_inside(contexts, self.loader.exec_module, module)
         _fire(self.name, sys.modules.get(self.name, module))
 

@@ -14,7 +14,7 @@ Starlette, so it has two).
 """
 
 import sys
-from typing import TYPE_CHECKING, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, Optional, Tuple, Union
 
 from ._pep440 import parse_version
 
@@ -49,8 +49,9 @@ class Fix:
         # The first Python the fix applies on (every one when (3, 0)).
         python: "Tuple[int, ...]" = (3, 0),
         # The module whose objects it replaces, when the fix waits for the
-        # application to import it (None: starlette.responses, imported at once).
-        module: "Optional[str]" = None,
+        # application to import it (None: starlette.responses, imported at once);
+        # several, each fixed as it is imported (iscoroutinefunction).
+        module: "Union[None, str, Tuple[str, ...]]" = None,
         # Installed only where wrapt imports. The streaming fixes go in
         # together or not at all (tasks wraps with wrapt; a half fix on
         # Python 3.11 would move the failure rather than cure it).
@@ -65,6 +66,13 @@ class Fix:
         self.python = python
         self.module = module
         self.needs_wrapt = needs_wrapt
+
+    @property
+    def waits_for(self) -> "Tuple[str, ...]":
+        """The modules the fix waits for the application to import (none: it is installed at once)."""
+        if self.module is None:
+            return ()
+        return (self.module,) if isinstance(self.module, str) else self.module
 
     @property
     def package(self) -> str:
@@ -372,6 +380,41 @@ FIXES = (
         before_that=None,
         module="starlette.staticfiles",
     ),
+    Fix(
+        name="iscoroutinefunction",
+        summary=(
+            "Starlette asks inspect.iscoroutinefunction, as 0.46.0 does (legacy releases ask "
+            "asyncio.iscoroutinefunction: a DeprecationWarning at every route on Python 3.14 and 3.15, "
+            "and AttributeError on 3.16, which removes it)"
+        ),
+        # routing, endpoints, background, exceptions, the errors middleware,
+        # authentication and the test client ask it up to 0.16; _utils from
+        # 0.17; #2855 asked inspect in 0.46.0. CPython 3.14 deprecated it.
+        ranges=(("starlette", "0.12.0b3", "0.46.0"),),
+        upstream="encode/starlette #2855 (fix, 0.46.0); CPython 3.14 deprecates, 3.16 removes it",
+        fails_from_python=(3, 16),
+        before_that="a DeprecationWarning on Python 3.14 and 3.15, an error under -W error",
+        python=(3, 14),
+        module=("starlette.routing", "starlette.endpoints", "starlette.background", "starlette.exceptions",
+                "starlette.middleware.errors", "starlette.authentication", "starlette.testclient",
+                "starlette._utils"),
+    ),
+    Fix(
+        name="fastapi-iscoroutinefunction",
+        summary=(
+            "FastAPI asks inspect.iscoroutinefunction, as 0.117.0 does (earlier releases ask "
+            "asyncio.iscoroutinefunction in fastapi.routing: the same warning on 3.14/3.15 and "
+            "AttributeError on 3.16)"
+        ),
+        # fastapi.routing asks it from 0.1.0 (fastapi.dependencies.utils too,
+        # early on) to 0.116.x; fastapi/fastapi #14022 moved to inspect in 0.117.0.
+        ranges=(("fastapi", "0.1.0", "0.117.0"),),
+        upstream="fastapi/fastapi #14022 (fix, 0.117.0)",
+        fails_from_python=(3, 16),
+        before_that="a DeprecationWarning on Python 3.14 and 3.15, an error under -W error",
+        python=(3, 14),
+        module=("fastapi.routing", "fastapi.dependencies.utils"),
+    ),
 )
 
 
@@ -385,6 +428,7 @@ PACKAGES = {
     "sse-starlette": "sse_starlette",
     "python-multipart": "python_multipart",
     "jinja2": "jinja2",
+    "fastapi": "fastapi",
 }
 
 

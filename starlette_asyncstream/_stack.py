@@ -66,15 +66,14 @@ STACK = (
         "sse-starlette 0.3.0 or later",
     ),
     Breakage(
-        "iscoroutinefunction", "starlette", "starlette", ("0", "0.46.0"), (3, 14),
-        "Starlette {version} calls asyncio.iscoroutinefunction, deprecated on Python 3.14 and to be removed: "
-        "a DeprecationWarning at import and on each route (an error under -W error)",
-        # (-W's module field must match the whole module name: "starlette" alone
-        # would not match starlette.routing. The message is what matches.)
-        "no release keeps the pin: filter the warning, "
+        "uvicorn-iscoroutinefunction", "uvicorn", "uvicorn", ("0", "0.36.0"), (3, 14),
+        "uvicorn {version} calls asyncio.iscoroutinefunction, deprecated on Python 3.14 and removed in 3.16: "
+        "a DeprecationWarning when it starts (an error under -W error; AttributeError on 3.16)",
+        # (-W's module field must match the whole module name: "uvicorn" alone would not
+        # match uvicorn.config. The message is what matches.)
+        "uvicorn 0.36.0 or later (it does not depend on Starlette), or filter the warning: "
         "-W \"ignore:'asyncio.iscoroutinefunction' is deprecated:DeprecationWarning\" (pytest: "
-        "filterwarnings = ignore:'asyncio.iscoroutinefunction' is deprecated:DeprecationWarning), until "
-        "Starlette 0.46.0 can be taken",
+        "filterwarnings = ignore:'asyncio.iscoroutinefunction' is deprecated:DeprecationWarning)",
     ),
 )
 

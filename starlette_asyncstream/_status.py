@@ -56,12 +56,13 @@ def status() -> "Dict[str, FixStatus]":
             else:
                 detail = ("{} is not installed".format(outside) if outside_text is None
                           else "{} {} is outside the affected range".format(outside, outside_text))
-        elif fix.module is not None and fix.module not in sys.modules:
+        elif fix.waits_for and not any(m in sys.modules for m in fix.waits_for):
+            modules = " or ".join(fix.waits_for)
             detail = (
-                "waiting: the fix is applied when {} is imported".format(fix.module)
-                if fix.name in _core.waiting.get(fix.module, ()) else
+                "waiting: the fix is applied when {} is imported".format(modules)
+                if any(fix.name in _core.waiting.get(m, ()) for m in fix.waits_for) else
                 _why_not_installed(fix.name, off) if fix.name in off else
-                "not installed ({} is not imported)".format(fix.module)
+                "not installed ({} is not imported)".format(modules)
             )
         elif fix.name not in _core.SWITCHES or not _core.could_install(fix):
             detail = _why_not_installed(fix.name, off)

@@ -197,7 +197,8 @@ def test_public_surface():
     assert issubclass(sa.StarletteLayoutWarning, UserWarning)
     assert sa.FIX_NAMES == tuple(f.name for f in FIXES) == (
         "dispatch", "tasks", "disconnect", "sse-dispatch", "sse-tasks", "testclient", "debug-page",
-        "websocket-loop", "debug-page-type", "multipart", "jinja2", "gzip", "staticfiles")
+        "websocket-loop", "debug-page-type", "multipart", "jinja2", "gzip", "staticfiles", "iscoroutinefunction",
+        "fastapi-iscoroutinefunction")
 
 
 @pytest.mark.skipif(
@@ -288,7 +289,7 @@ def test_install_racing_itself_wraps_once_and_uninstall_restores(monkeypatch):
         where = real_room(fix)
         # A stand-in for the room whose make() takes 50 ms.
         return types.SimpleNamespace(
-            MODULES=where.MODULES, targets=where.targets,
+            MODULES=where.MODULES, targets=where.targets, IMPORTED_ONLY=getattr(where, "IMPORTED_ONLY", False),
             make=lambda original, switch: (time.sleep(0.05), where.make(original, switch))[1])
 
     monkeypatch.setattr(_core, "room", slow_room)

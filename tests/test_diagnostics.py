@@ -8,7 +8,7 @@ import sys
 import pytest
 import starlette
 
-from support.releases import AFFECTED, AT_IMPORT, applies, run_python, starlette_at_least
+from support.releases import AFFECTED, AT_IMPORT, STREAMING, applies, run_python, starlette_at_least
 from support.installs import run_child, site_view
 
 STARLETTE_FIXES = ("dispatch", "tasks", "disconnect")  # the table's order
@@ -40,7 +40,7 @@ def test_json_report_schema_and_exit_code():
     assert report["starlette"]["version"] == starlette.__version__
     assert [f["name"] for f in report["fixes"]] == list(STARLETTE_FIXES) + [
         "sse-dispatch", "sse-tasks", "testclient", "debug-page", "websocket-loop", "debug-page-type", "multipart",
-        "jinja2", "gzip", "staticfiles"]
+        "jinja2", "gzip", "staticfiles", "iscoroutinefunction", "fastapi-iscoroutinefunction"]
     for fix in report["fixes"]:
         assert fix["applies"] == applies(fix["name"])
         # installed by the import, or waiting for its module (the report imports neither)
@@ -144,7 +144,7 @@ def test_without_wrapt_the_json_report_is_valid_and_carries_the_reason(tmp_path)
     assert report["exit"] == proc.returncode == (0 if STREAMS_EVERYTHING and not AFFECTED else 1)
     assert any("wrapt cannot be imported" in p for p in report["problems"]) == AFFECTED
     for fix in report["fixes"]:
-        if fix["applies"] and fix["name"] in AT_IMPORT:
+        if fix["applies"] and fix["name"] in STREAMING:  # (without them, starlette.responses is not imported)
             assert fix["installed"] is False
             assert fix["detail"] == "not installed: wrapt is missing (pip install 'wrapt>=1.14,<3')"
 
@@ -225,20 +225,18 @@ def test_aiofiles_before_0_6_fails_the_report_in_one_sentence_not_a_traceback(tm
                              "(AttributeError: ") == (1 if AFFECTED else 0), proc.stderr
 
 
-ISCORO_ROUTE = ("import starlette_asyncstream\nfrom starlette.routing import Route\n"
-                "async def home(request):\n    pass\nRoute('/', home)\n")
+ISCORO_CALL = "import asyncio\nasyncio.iscoroutinefunction(len)\n"
 
 
-@pytest.mark.skipif(not (sys.version_info >= (3, 14) and not starlette_at_least("0.46.0")),
-                    reason="Starlette {} on Python {}.{}: asyncio.iscoroutinefunction warns on 3.14+ before "
-                    "Starlette 0.46".format(starlette.__version__, *sys.version_info[:2]))
+@pytest.mark.skipif(not sys.version_info >= (3, 14), reason="Python {}.{}: asyncio.iscoroutinefunction warns "
+                    "from 3.14".format(*sys.version_info[:2]))
 def test_the_warning_filter_the_report_prints_works_when_run():
-    proc = run_child(["-m", "starlette_asyncstream", "--json"])
-    (breakage,) = [b for b in json.loads(proc.stdout)["stack"] if b["name"] == "iscoroutinefunction"]
-    printed = re.search(r'-W "([^"]+)"', breakage["remedy"]).group(1)
-    strict = run_child(["-W", "error", "-c", ISCORO_ROUTE])
+    from starlette_asyncstream._stack import STACK
+
+    (breakage,) = [b for b in STACK if b.name == "uvicorn-iscoroutinefunction"]
+    printed = re.search(r'-W "([^"]+)"', breakage.remedy).group(1)
+    strict = run_child(["-W", "error", "-c", ISCORO_CALL])
     assert strict.returncode == 1 and "DeprecationWarning: 'asyncio.iscoroutinefunction'" in strict.stderr
-    filtered = run_child(["-W", "error", "-W", printed, "-c", ISCORO_ROUTE])
+    filtered = run_child(["-W", "error", "-W", printed, "-c", ISCORO_CALL])
     assert (filtered.returncode, filtered.stderr) == (0, "")
-    pytest_form = re.search(r"filterwarnings = (\S.*?DeprecationWarning)", breakage["remedy"]).group(1)
-    assert pytest_form == printed
+    assert re.search(r"filterwarnings = (\S.*?DeprecationWarning)", breakage.remedy).group(1) == printed

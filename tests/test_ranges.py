@@ -130,7 +130,7 @@ def test_the_table_matches_what_the_unpatched_release_does():
 # The release just before each boundary in the table (read off the index).
 RELEASE_BEFORE = {"0.12.0b3": "0.12.0b2", "0.12.1": "0.12.0", "0.13.2": "0.13.1", "0.13.3": "0.13.2",
                   "0.13.5": "0.13.4", "0.14.0": "0.13.8", "0.14.2": "0.14.1", "0.15.0": "0.14.2",
-                  "0.27.0": "0.26.1", "0.38.3": "0.38.2", "0.41.1": "0.41.0"}
+                  "0.27.0": "0.26.1", "0.38.3": "0.38.2", "0.41.1": "0.41.0", "0.46.0": "0.45.3"}
 # sse-starlette's boundaries (0.1.0 is its first release; 0.4.0|0.5.0 and
 # 0.9.0|0.10.0 are proven by the sweep's boundary leg, which CI runs).
 SSE_LEGS = {"1.1.6", "1.2.1"}

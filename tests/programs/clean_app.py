@@ -1,6 +1,6 @@
 """What a strict test suite meets in a legacy Starlette app, one probe a run:
 
-    python -X dev -W error clean_app.py templates|form|gzip|static|page
+    python -W error clean_app.py templates|form|gzip|static|page|routes
 
 Imports the package first, as the README asks (STARLETTE_ASYNCSTREAM_DISABLE
 decides what it fixes), builds a small app for the probe, drives it, and
@@ -156,6 +156,41 @@ elif PROBE == "page":
     page = text(body)
     titles = [line.strip() for line in page.splitlines() if "<h2>" in line]
     result = {"status": status, "type": headers.get("content-type", ""), "title": titles[0] if titles else page[:200]}
+
+elif PROBE == "routes":
+    # What asks whether a callable is async: routes (async and sync), an
+    # endpoint class, exception handlers, a background task, the errors middleware.
+    from starlette.background import BackgroundTask
+    from starlette.endpoints import HTTPEndpoint
+
+    done = []
+
+    async def fast(request):
+        return PlainTextResponse("async", background=BackgroundTask(done.append, "sync task"))
+
+    def slow(request):
+        return PlainTextResponse("sync")
+
+    class Thing(HTTPEndpoint):
+        async def get(self, request):
+            return PlainTextResponse("endpoint")
+
+    async def teapot(request):
+        raise ValueError("teapot")
+
+    async def on_value_error(request, exc):
+        return PlainTextResponse("handled " + str(exc), status_code=418)
+
+    routes = [Route("/async", fast), Route("/sync", slow), Route("/thing", Thing), Route("/teapot", teapot)]
+    try:
+        app = Starlette(routes=routes, exception_handlers={ValueError: on_value_error})
+    except TypeError:  # 0.12.x: no exception_handlers argument yet
+        app = Starlette(routes=routes)
+        app.add_exception_handler(ValueError, on_value_error)
+    for path in ("/async", "/sync", "/thing", "/teapot"):
+        status, _, body = drive(app, path)
+        result[path] = [status, text(body)]
+    result["background"] = done
 
 else:
     sys.exit("no probe named {!r}".format(PROBE))

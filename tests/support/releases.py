@@ -54,13 +54,16 @@ def applies(name):
 
 # The fixes installed by the import itself (in starlette.responses/concurrency);
 # the others wait for their module (starlette.testclient, sse_starlette.sse, ...).
-AT_IMPORT = [fix.name for fix in FIXES if fix.module is None]
+STREAMING = [fix.name for fix in FIXES if not fix.waits_for]
+# Installing those imports starlette.responses, which imports starlette.background: one of the
+# modules the iscoroutinefunction fix waits for, so where a streaming fix applies it is in place at once too.
+AT_IMPORT = STREAMING + (["iscoroutinefunction"] if any(applies(name) for name in STREAMING) else [])
 
 
 def ready(name):
     """Does install() put fix `name` in place now: it applies, and its module (if it waits for one) is imported?"""
     fix = next(f for f in FIXES if f.name == name)
-    return applies(name) and (fix.module is None or fix.module in sys.modules)
+    return applies(name) and (not fix.waits_for or any(m in sys.modules for m in fix.waits_for))
 
 
 # Does a streaming fix apply to the running release (the import patches something)?
