@@ -17,9 +17,9 @@ after its row, imported only once the row applies (``room()``). A room has:
     make(original, switch) -> the replacement (keeping ``__wrapped__``)
     IMPORTED_ONLY  (optional) True for a fix of several modules: only those
                  imported so far are patched (the row's `module` names them all)
-    AROUND_IMPORTS, around_import()   (optional) module names, and a context
-                 manager to run their first import inside, for a fix that
-                 must act while the module executes (an import it makes)
+    around_import()  (optional) a context manager that the first import of
+                 each module in the row's `around_imports` runs inside, for a
+                 fix that must act while a module executes (an import it makes)
     has_legacy_code(module) -> bool   (optional) for a copy with no version:
                  does its code have the bug?
 
@@ -27,6 +27,7 @@ Nothing here imports asyncio, inspect or wrapt: on a release outside every
 range, this module and the table are all the import loads.
 """
 
+import functools
 import os
 import sys
 import threading
@@ -454,11 +455,9 @@ def install(names: "Iterable[str]") -> None:
         for module, wanted in later.items():
             waiting[module] = waiting.get(module, frozenset()) | wanted
             for fix in fixes:
-                if fix.name not in wanted:
-                    continue
-                where = room(fix)
-                for name in getattr(where, "AROUND_IMPORTS", ()):
-                    _around_import(name, fix, where.around_import)
+                if fix.name in wanted:
+                    for name in fix.around_imports:  # (the room is imported only when one of them is)
+                        _around_import(name, fix, functools.partial(_room_context, fix))
             # At once if the module is imported already, else right after its import.
             when_imported(module, _on_import)
         now = [f for f in fixes if not f.waits_for]
@@ -526,6 +525,10 @@ _callbacks: "Dict[str, List[Callable[[Any], None]]]" = {}
 # {module: [(the fix, a context manager factory), ...]}: the module's first
 # execution runs inside them, while the fix is still wanted.
 _around: "Dict[str, List[Tuple[Fix, Callable[[], Any]]]]" = {}
+
+
+def _room_context(fix: Fix) -> Any:
+    return room(fix).around_import()
 
 
 def _around_import(name: str, fix: Fix, factory: "Callable[[], Any]") -> None:

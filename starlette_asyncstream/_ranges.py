@@ -29,7 +29,7 @@ class Fix:
     to create than the whole rest of the no-op import.)"""
 
     __slots__ = ("name", "summary", "ranges", "upstream", "fails_from_python", "before_that", "python", "module",
-                 "needs_wrapt")
+                 "needs_wrapt", "around_imports")
 
     def __init__(
         self,
@@ -56,6 +56,9 @@ class Fix:
         # together or not at all (tasks wraps with wrapt; a half fix on
         # Python 3.11 would move the failure rather than cure it).
         needs_wrapt: bool = False,
+        # Modules whose first execution must run inside the room's
+        # around_import() (multipart: the import it makes is the bug).
+        around_imports: "Tuple[str, ...]" = (),
     ) -> None:
         self.name = name
         self.summary = summary
@@ -66,6 +69,7 @@ class Fix:
         self.python = python
         self.module = module
         self.needs_wrapt = needs_wrapt
+        self.around_imports = around_imports
 
     @property
     def waits_for(self) -> "Tuple[str, ...]":
@@ -326,6 +330,8 @@ FIXES = (
         before_that="a PendingDeprecationWarning at import with python-multipart >= 0.0.16, "
                     "an error under -W error",
         module="starlette.formparsers",
+        # starlette.requests imports `multipart.multipart` before it imports formparsers.
+        around_imports=("starlette.requests", "starlette.formparsers"),
     ),
     Fix(
         name="jinja2",

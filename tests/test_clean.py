@@ -329,7 +329,7 @@ def loops(case, disable=""):
 @needs_testclient
 def test_websocket_sessions_close_their_loop():
     if not applies("websocket-loop"):  # outside the row: the package changes nothing here
-        assert outcome(loops("websocket")) == outcome(loops("websocket", disable="1"))
+        assert outcome(loops("websocket")) == outcome(loops("websocket", disable="websocket-loop"))
         return
     result = clean(loops("websocket"))
     assert result["said"] == "hi there"

@@ -24,8 +24,6 @@ from typing import Any, Iterator, List, Tuple
 from .._core import LayoutError, Switch, code_names
 
 MODULES = ("starlette.formparsers",)
-# starlette.requests imports `multipart.multipart` before it imports formparsers.
-AROUND_IMPORTS = ("starlette.requests", "starlette.formparsers")
 
 
 def _new_modules() -> "List[Tuple[str, types.ModuleType]]":
