@@ -24,7 +24,7 @@ after its row, imported only once the row applies (``room()``). A room has:
                  does its code have the bug?
 
 Nothing here imports asyncio, inspect or wrapt: on a release outside every
-range, this module and the table are all the import loads.
+range, this module, the table and ``_versions`` are all the import loads.
 """
 
 import functools

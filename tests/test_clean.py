@@ -371,3 +371,20 @@ def test_routes_ask_inspect_whether_a_callable_is_async():
     else:  # 3.16, or the leg that simulates it
         assert without.returncode == 1
         assert "AttributeError: module 'asyncio' has no attribute 'iscoroutinefunction'" in without.stderr
+
+
+@pytest.mark.skipif(not applies("multipart"), reason="{}: the multipart fix does not apply here".format(LEG))
+def test_a_broken_python_multipart_never_breaks_the_applications_import(tmp_path):
+    # A python_multipart that cannot be imported (its metadata says 0.0.20):
+    # the application's imports go on as they would have without the package.
+    broken = tmp_path / "python_multipart"
+    broken.mkdir()
+    (broken / "__init__.py").write_text("raise ImportError('broken on purpose')\n")
+    meta = tmp_path / "python_multipart-0.0.20.dist-info"
+    meta.mkdir()
+    (meta / "METADATA").write_text("Metadata-Version: 2.1\nName: python-multipart\nVersion: 0.0.20\n")
+    code = "import starlette_asyncstream\nimport starlette.requests, starlette.formparsers\nprint('imported')\n"
+    proc = run_child(["-c", code], env_extra={"PYTHONPATH": str(tmp_path)})
+    assert (proc.returncode, proc.stdout) == (0, "imported\n"), proc.stderr
+    # One sentence at most, never a traceback.
+    assert "Traceback" not in proc.stderr and len(proc.stderr.splitlines()) <= 2, proc.stderr
