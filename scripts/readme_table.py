@@ -63,7 +63,7 @@ def strict(probes):
 
 def short_strict(outcome):
     for needle, said in (("contextfunction", "contextfunction"), ("python_multipart", "import multipart"),
-                         ("I/O operation on closed file", "GzipFile finalizer"),
+                         ("I/O operation on closed file", "GzipFile finalizer"), ("GzipFiles open", "GzipFile open"),
                          ("unclosed GzipFile", "unclosed GzipFile"), ("exc_type", "exc_type"),
                          ("exc_traceback", "exc_traceback"), ("sibling", "CVE-2023-29159"),
                          ("its own file answers", "its own files fail"),

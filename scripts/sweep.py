@@ -328,9 +328,12 @@ def clean_probe(python, paths, patched, name):
     last = lines[-1][:90] if lines else ""
     if proc.returncode != 0:
         return "fails: " + last
+    data = json.loads(proc.stdout)
+    # (the finalizer's message depends on the order of collection: the objects do not)
+    if name == "gzip" and data["left_open"] and tuple(data["python"]) >= (3, 12):
+        return "leaves GzipFiles open"
     if proc.stderr:
         return "prints: " + last
-    data = json.loads(proc.stdout)
     if name == "static" and data["/abs/../static_private/key.txt"][0] == 200:
         return "serves a sibling directory's file"
     if name == "static" and data["/abs/a.txt"] != [200, "public a"]:

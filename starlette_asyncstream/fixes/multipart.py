@@ -38,7 +38,9 @@ def around_import() -> "Iterator[None]":
     try:
         aliases = _new_modules()
     except Exception:  # a broken python_multipart: the module imports as it would have (never our crash)
-        yield
+        aliases = []
+    if not aliases:
+        yield  # (outside the except clause: the module's own error must not chain onto ours)
         return
     saved = [(name, sys.modules.get(name)) for name, _ in aliases]
     sys.modules.update(aliases)
