@@ -244,19 +244,22 @@ FIXES = (
         summary=(
             "TestClient finds or sets the thread's event loop without asking asyncio to "
             "make one up (legacy `with TestClient(app)` calls asyncio.get_event_loop() "
-            "with no loop set: RuntimeError: There is no current event loop)"
+            "with no loop set: RuntimeError: There is no current event loop, on every Python "
+            "after an asyncio.run() or outside the main thread, and from 3.14 whenever none is set)"
         ),
         # Every requests-based TestClient (through 0.14.x) calls
         # asyncio.get_event_loop() in __enter__/__exit__ and on each request;
         # CPython 3.12 deprecated its making a loop when none is set
-        # (gh-100160) and 3.14 made that a RuntimeError (gh-126353).
-        # Starlette 0.15.0 (#1157, anyio) runs the app through a portal instead.
+        # (gh-100160) and 3.14 made that a RuntimeError (gh-126353). On every
+        # Python it raises once asyncio.run() has unset the main thread's loop
+        # (or in another thread): a test suite that runs asyncio.run() before
+        # its client tests fails on 3.8 too. Starlette 0.15.0 (#1157, anyio) runs the app through a portal instead.
         # (0.11.x-0.12.0b2 have the same client but are below what this package supports.)
         ranges=(("starlette", "0.12.0b3", "0.15.0"),),
         upstream="encode/starlette #1157 (anyio portal, 0.15.0); CPython gh-100160 (3.12), gh-126353 (3.14)",
         fails_from_python=(3, 14),
-        before_that="a DeprecationWarning on Python 3.12 and 3.13, an error under -W error",
-        python=(3, 12),
+        before_that="an error after asyncio.run() or outside the main thread on every Python; "
+                    "a DeprecationWarning on Python 3.12 and 3.13, an error under -W error",
         module="starlette.testclient",
     ),
     Fix(
@@ -332,6 +335,41 @@ FIXES = (
         module="starlette.formparsers",
         # starlette.requests imports `multipart.multipart` before it imports formparsers.
         around_imports=("starlette.requests", "starlette.formparsers"),
+    ),
+    Fix(
+        name="fastapi-multipart",
+        summary=(
+            "FastAPI checks for python-multipart by its new name, python_multipart, when a route "
+            "declares Form or File parameters (earlier releases `from multipart import __version__` "
+            "at route construction: the rename's warning there, an error under -W error; "
+            "python-multipart 0.0.14 and 0.0.15, which have no `multipart`, get RuntimeError: "
+            "Form data requires \"python-multipart\" to be installed)"
+        ),
+        # fastapi/fastapi #1851 added check_file_field in 0.60.2 (#12106 renamed it
+        # ensure_multipart_is_installed); #12627 imported python_multipart first in 0.115.4.
+        ranges=(("fastapi", "0.60.2", "0.115.4"), ("python-multipart", "0.0.13", None)),
+        upstream="fastapi/fastapi #1851 (the check, 0.60.2), #12627 (fix, 0.115.4)",
+        fails_from_python=None,
+        before_that="a PendingDeprecationWarning at every form route's construction with "
+                    "python-multipart >= 0.0.16, an error under -W error",
+        module="fastapi.dependencies.utils",
+    ),
+    Fix(
+        name="fastapi-uploads",
+        summary=(
+            "FastAPI closes the form it parsed for a route's Form and File parameters once the "
+            "request is done, as 0.86.0 does (earlier releases never close an UploadFile's "
+            "SpooledTemporaryFile: ResourceWarning: unclosed file when a large upload was "
+            "spooled to disk, on every Python, and for any upload from Python 3.11)"
+        ),
+        # get_request_handler parses the body form; fastapi/fastapi #4833 asked who
+        # closes it, #5465 pushed its close() onto the request's exit stack
+        # (scope["fastapi_astack"], there since 0.42.0) in 0.86.0.
+        ranges=(("fastapi", "0.42.0", "0.86.0"),),
+        upstream="fastapi/fastapi #4833 (report), #5465 (fix, 0.86.0)",
+        fails_from_python=None,
+        before_that="a ResourceWarning when the form is collected, an error under -X dev or -W error",
+        module="fastapi.routing",
     ),
     Fix(
         name="jinja2",

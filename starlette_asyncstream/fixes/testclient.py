@@ -1,11 +1,13 @@
-"""Fix ``testclient``: the requests-based TestClient on Python 3.12+
+"""Fix ``testclient``: the requests-based TestClient's event loop
 (Starlette 0.12.0b3-0.14.2).
 
 ``TestClient.__enter__``/``__exit__`` (lifespan) and ``_ASGIAdapter.send``
 (every request) call ``asyncio.get_event_loop()``. CPython 3.12 deprecated
 its making a loop when none is set (gh-100160) and 3.14 made that a
-RuntimeError (gh-126353): ``with TestClient(app)`` fails. 0.15.0 (#1157)
-runs the app through an anyio portal instead.
+RuntimeError (gh-126353): ``with TestClient(app)`` fails. On every Python
+it fails once ``asyncio.run()`` has left the main thread without a loop, and
+in any other thread. 0.15.0 (#1157) runs the app through an anyio portal
+instead.
 """
 
 import asyncio

@@ -44,6 +44,7 @@ VERSIONS = {
     "jinja2": parse_version(installed_version("jinja2", "jinja2") or "") or None,
     # python_multipart, the name since 0.0.13: older releases have no row that applies
     "python-multipart": parse_version(installed_version("python-multipart", "python_multipart") or "") or None,
+    "fastapi": parse_version(installed_version("fastapi", "fastapi") or "") or None,
 }
 
 
