@@ -77,6 +77,9 @@ LEGS = [
     ("3.6", "fastapi", None, 1, {"fastapi": "0.52.0"}),
     ("3.8", "fastapi", None, 1, {"fastapi": "0.58.1"}),
     ("3.11", "fastapi", None, 2, {"fastapi": "0.61.2"}),
+    # with 3.8, 3.11, 3.14, 3.15 and 3.16 simulated: the strict app suite on every Python (tests/strictapp)
+    ("3.12", "fastapi", None, 2, {"fastapi": "0.61.2"}),
+    ("3.13", "fastapi", None, 2, {"fastapi": "0.61.2"}),
     ("3.8", "e2e", "0.13.8", 1, {}),
     ("3.11", "e2e", "0.13.8", 2, {}),
     ("3.8", "e2e", None, 1, {"fastapi": "0.55.1"}),  # Starlette 0.13.2: the disconnect fix
