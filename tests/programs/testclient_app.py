@@ -1,13 +1,16 @@
 """A legacy-style test of a Starlette app: `with TestClient(app)` (lifespan),
 a plain request, and the debug error page. Prints one JSON line.
 
-    python testclient_app.py [--import-first]
+    python testclient_app.py [--import-first] [--after-run]
 
 STARLETTE_ASYNCSTREAM_DISABLE decides what the import fixes; with
 --import-first, `import starlette_asyncstream` comes before Starlette's
-imports, else after `starlette.testclient` is imported.
+imports, else after `starlette.testclient` is imported. With --after-run,
+an asyncio.run() comes first, as a suite's earlier test does: it leaves the
+main thread without an event loop, on every Python.
 """
 
+import asyncio
 import json
 import sys
 
@@ -52,6 +55,16 @@ except TypeError:
     except (TypeError, AttributeError):  # 0.12.0b3-0.12.x: (debug, routes) only (3.6: no asynccontextmanager)
         app = Starlette(debug=True, routes=routes)
         app.add_event_handler("startup", startup)
+
+if "--after-run" in sys.argv:
+    if hasattr(asyncio, "run"):
+        asyncio.run(asyncio.sleep(0))
+    else:  # 3.6: what asyncio.run() leaves behind
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(asyncio.sleep(0))
+        asyncio.set_event_loop(None)
+        loop.close()
 
 with TestClient(app) as client:  # runs the startup handlers
     lifespan_body = client.get("/").text
