@@ -40,7 +40,8 @@ def test_json_report_schema_and_exit_code():
     assert report["starlette"]["version"] == starlette.__version__
     assert [f["name"] for f in report["fixes"]] == list(STARLETTE_FIXES) + [
         "sse-dispatch", "sse-tasks", "testclient", "debug-page", "websocket-loop", "debug-page-type", "multipart",
-        "jinja2", "gzip", "staticfiles", "iscoroutinefunction", "fastapi-iscoroutinefunction"]
+        "fastapi-multipart", "fastapi-uploads", "jinja2", "gzip", "staticfiles", "iscoroutinefunction",
+        "fastapi-iscoroutinefunction"]
     for fix in report["fixes"]:
         assert fix["applies"] == applies(fix["name"])
         # installed by the import, or waiting for its module (the report imports neither)
@@ -102,6 +103,23 @@ print(json.dumps([rc, report["opted_out"], [f["installed"] for f in report["fixe
     assert not any(reported)
     assert not any(after)  # the self-test installed, then uninstalled again
     assert rc == (0 if starlette_at_least("0.12.0b3") else 1)
+
+
+@pytest.mark.skipif(not (applies("dispatch") and applies("tasks")), reason="Starlette {} (any Python): needs "
+                    "0.13.2-0.13.8, where both dispatch and tasks apply".format(starlette.__version__))
+def test_a_partial_opt_out_is_left_as_found_by_the_report_in_process():
+    code = """
+import json, io, contextlib
+import starlette_asyncstream as sa
+from starlette_asyncstream.__main__ import main
+before = {n: s.installed for n, s in sa.status().items()}
+with contextlib.redirect_stdout(io.StringIO()):
+    main(["--json"])
+print(json.dumps([before, {n: s.installed for n, s in sa.status().items()}]))
+"""
+    before, after = json.loads(run_python(code, env={"STARLETTE_ASYNCSTREAM_DISABLE": "tasks"}).stdout)
+    assert before["dispatch"] is True and before["tasks"] is False
+    assert after == before
 
 
 def test_usage_error_exits_2():
@@ -240,3 +258,18 @@ def test_the_warning_filter_the_report_prints_works_when_run():
     filtered = run_child(["-W", "error", "-W", printed, "-c", ISCORO_CALL])
     assert (filtered.returncode, filtered.stderr) == (0, "")
     assert re.search(r"filterwarnings = (\S.*?DeprecationWarning)", breakage.remedy).group(1) == printed
+
+
+def test_each_stack_row_names_its_own_releases_and_not_the_release_that_fixes_it():
+    # Each row's first fixed release is not reported (the report would name it
+    # as both cause and remedy: aiofiles 0.6.0 on 3.11); its first affected one is.
+    from starlette_asyncstream._stack import STACK, found
+
+    for b in STACK:
+        python = b.python + (99,)
+        for version, reported in ((b.introduced if b.introduced != "0" else "0.0.1", True), (b.fixed, False)):
+            if version is None:
+                continue
+            versions = {b.module: version, "starlette": "0.0.1" if b.starlette_below else "0.13.6"}
+            names = [r["name"] for r in found(versions.get, python=python)]
+            assert (b.name in names) is reported, (b.name, version, names)

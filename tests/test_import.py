@@ -6,7 +6,7 @@ import os
 import pytest
 import starlette
 
-from support.releases import AFFECTED, AT_IMPORT, STREAMING, applies, run_python
+from support.releases import AFFECTED, AT_IMPORT, PY, STREAMING, applies, run_python
 from support.installs import run_child, site_view
 from starlette_asyncstream import FIX_NAMES
 
@@ -34,7 +34,7 @@ def test_without_the_import_the_release_range_really_is_broken():
         assert (outcome, stderr) == ("body c1c2", "")
 
 
-@pytest.mark.parametrize("value", ["1", "true", "YES"])
+@pytest.mark.parametrize("value", ["1", "true", "YES", "on", "all"])
 def test_opt_out_variable_patches_nothing_but_explicit_install_works(value):
     code = """
         import json, sys
@@ -47,9 +47,9 @@ def test_opt_out_variable_patches_nothing_but_explicit_install_works(value):
         after = {n: f.installed == f.applies for n, f in sa.status().items()}
         print(json.dumps([untouched, installed, after, "wrapt" in sys.modules]))
     """
-    untouched, installed, after, wrapt_loaded = json.loads(
-        run_python(code, env={"STARLETTE_ASYNCSTREAM_DISABLE": value}).stdout
-    )
+    proc = run_python(code, env={"STARLETTE_ASYNCSTREAM_DISABLE": value})
+    assert proc.stderr == ""  # every spelling of "all off" is understood: no "names no fix" warning
+    untouched, installed, after, wrapt_loaded = json.loads(proc.stdout)
     assert untouched is True
     assert not any(installed)
     # The fixes that wait for their module (starlette.testclient, ...) are not installed yet.
@@ -249,6 +249,23 @@ print(json.dumps([one, rest, error]))
     assert one == {n: n == "dispatch" and applies(n) for n in FIX_NAMES}
     assert rest == {n: n != "dispatch" and applies(n) and n in AT_IMPORT for n in FIX_NAMES}
     assert error == "no fix named 'nope'; the fixes are: " + ", ".join(FIX_NAMES)
+
+
+@pytest.mark.skipif(not applies("testclient"), reason="Starlette {} on Python {}.{}: outside the testclient "
+                    "fix's range, nothing waits for starlette.testclient".format(starlette.__version__, *PY))
+def test_uninstall_cancels_the_fixes_still_waiting_for_their_module():
+    code = """
+import json
+import starlette_asyncstream as sa
+waiting = sa.status()["testclient"].detail
+sa.uninstall()
+from starlette.testclient import TestClient
+print(json.dumps([waiting, sa.status()["testclient"].installed, hasattr(TestClient.__enter__, "__wrapped__")]))
+"""
+    proc = run_python(code)
+    assert proc.stderr == ""
+    assert json.loads(proc.stdout) == [
+        "waiting: the fix is applied when starlette.testclient is imported", False, False]
 
 
 @pytest.mark.parametrize("case", [

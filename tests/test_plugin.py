@@ -76,6 +76,18 @@ def test_an_import_in_conftest_shows_in_the_header_and_patches(tmp_path):
     assert "fixes installed: " + ", ".join(installed) in header(proc)
 
 
+def test_a_fix_waiting_for_its_module_is_named_as_waiting_not_as_missing(tmp_path):
+    if not applies("testclient"):
+        pytest.skip("{}: outside the testclient fix's range, nothing waits for starlette.testclient".format(LEG))
+    files = {"conftest.py": "import starlette_asyncstream\n", "test_a.py": "def test_a():\n    pass\n"}
+    proc = pytest_in(tmp_path, files)
+    assert (proc.returncode, proc.stderr) == (0, ""), proc.stdout + proc.stderr
+    line = header(proc)
+    waiting = line.split("waiting for their module: ", 1)[1].split(";")[0].split(", ")
+    assert "testclient" in waiting, line
+    assert "not installed" not in line, line
+
+
 def test_the_plugin_can_be_switched_off(tmp_path):
     proc = pytest_in(tmp_path, {"test_a.py": UNPATCHED}, "-p", "no:starlette_asyncstream")
     assert (proc.returncode, proc.stderr) == (0, ""), proc.stdout + proc.stderr

@@ -112,7 +112,7 @@ def test_a_command_that_is_not_visibly_python_still_gets_the_fix(tmp_path, kind)
     assert result["preloaded"] is True and result["outcome"] == "body c1c2"
 
 
-@pytest.mark.parametrize("flags", [["-I"], ["-E"], ["-S"], ["-u", "-Es"], ["-W", "ignore", "-I"]])
+@pytest.mark.parametrize("flags", [["-I"], ["-E"], ["-S"], ["-u", "-Es"], ["-W", "ignore", "-I"], ["-X", "dev", "-I"]])
 def test_a_python_that_will_not_load_the_fix_is_named_on_stderr(flags):
     code = "import sys; print('starlette_asyncstream' in sys.modules)"
     proc = run(sys.executable, *flags, "-c", code)
@@ -126,13 +126,22 @@ def test_a_python_that_will_not_load_the_fix_is_named_on_stderr(flags):
     )
 
 
-def test_a_script_whose_shebang_skips_pythonpath_is_named_too(tmp_path):
+@pytest.mark.parametrize("shebang", ["#!{} -E", "#!/usr/bin/env -S {} -E"])
+def test_a_script_whose_shebang_skips_pythonpath_is_named_too(tmp_path, shebang):
     script = tmp_path / "isolated-tool"
-    script.write_text("#!{} -E\nimport sys\nprint('starlette_asyncstream' in sys.modules)\n".format(sys.executable))
+    script.write_text(shebang.format(sys.executable) + "\nimport sys\nprint('starlette_asyncstream' in sys.modules)\n")
     script.chmod(0o755)
     proc = run(str(script))
     assert proc.stdout == "False\n"
     assert proc.stderr.count("\n") == 1 and "(-E ignores PYTHONPATH)" in proc.stderr
+
+
+def test_an_empty_pythonpath_adds_no_entry_of_its_own():
+    # PYTHONPATH="" is no path at all: a trailing ":" would make the current directory importable.
+    proc = run("sh", "-c", 'printf "%s" "$PYTHONPATH"', python_path=[""])
+    assert proc.stderr == ""
+    assert proc.stdout.endswith(os.path.join("starlette_asyncstream", "_bootstrap"))
+    assert os.pathsep not in proc.stdout
 
 
 @pytest.mark.parametrize("options", [["-c", "-I"], ["-m", "-E"], ["-X", "dev", "-c", "pass"]])
@@ -161,6 +170,16 @@ def test_a_file_that_is_not_executable_is_one_line_and_exit_2(tmp_path):
     proc = run(str(data))
     assert (proc.returncode, proc.stdout) == (2, "")
     assert proc.stderr == "starlette-asyncstream run: not executable: {}\n".format(data)
+
+
+def test_an_executable_file_the_system_cannot_start_is_one_line_and_exit_2(tmp_path):
+    # executable, but no shebang and not a binary: execve fails (ENOEXEC)
+    data = tmp_path / "tool"
+    data.write_text("print('hi')\n")
+    data.chmod(0o755)
+    proc = run(str(data))
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == "starlette-asyncstream run: cannot start {}: Exec format error\n".format(data)
 
 
 def test_a_python_without_the_package_below_the_command_says_so_in_one_line(tmp_path):

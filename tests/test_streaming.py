@@ -322,3 +322,21 @@ def test_a_client_that_leaves_stops_the_stream():
         assert pulled <= 7 and events.count("sent after disconnect") <= 2
     else:
         assert (pulled, events.count("sent after disconnect")) == (7, 2), events
+
+
+@pytest.mark.skipif(NO_DISPATCH, reason="Starlette {}: below 0.12.0b3, str chunks of an async generator go out "
+                    "unencoded there, with or without the package".format(starlette.__version__))
+def test_str_chunks_are_encoded_with_the_responses_own_charset():
+    # A subclass that declares latin-1 gets latin-1 bytes under its own
+    # charset header, as 0.14.x sends (the disconnect fix's sender too).
+    class Latin1Stream(StreamingResponse):
+        charset = "latin-1"
+
+    async def words():
+        yield "caf\u00e9 "
+        yield "cr\u00e8me"
+
+    outcome, _ = run(fetch(lambda: Latin1Stream(words(), media_type="text/plain")))
+    assert outcome.error is None, outcome
+    assert outcome.headers["content-type"] == "text/plain; charset=latin-1"
+    assert outcome.body == "caf\u00e9 cr\u00e8me".encode("latin-1")

@@ -162,6 +162,19 @@ def test_a_copy_whose_metadata_is_not_beside_it_is_judged_by_what_it_is(tmp_path
         assert result["wrapt"] is False  # the no-op promise holds for an editable install too
 
 
+def test_a_vendored_copy_is_waited_for_never_imported_by_the_package(tmp_path):
+    # With no version to read, the copy is judged by its code once the
+    # application imports it; the package's own import must not do that for it.
+    path, flags = site_view(tmp_path, strip=["sse_starlette"])
+    code = ("import json, sys\nimport starlette_asyncstream as sa\n"
+            "print(json.dumps(['sse_starlette' in sys.modules, sa.status()['sse-dispatch'].detail]))\n")
+    proc = run_child(["-c", code], python_path=path, flags=flags)
+    assert proc.stderr == ""
+    imported, detail = json.loads(proc.stdout)
+    assert imported is False
+    assert detail == "sse-starlette has no version to read: judged by its code when sse_starlette is imported"
+
+
 @pytest.mark.skipif(
     not (applies("sse-tasks") and applies("tasks")),
     reason="needs sse-starlette 0.5.0-0.9.x on Starlette 0.13.3-0.13.8 (here sse-starlette {}, Starlette {}, "
