@@ -13,3 +13,8 @@ def patched():
     starlette_asyncstream.install()
     yield
     starlette_asyncstream.uninstall()
+
+
+# An application's own suite, with its own conftest and pytest.ini: run in a
+# fresh interpreter by tests/fastapi_pins/test_strict_app.py, never collected here.
+collect_ignore = ["strictapp"]
