@@ -43,10 +43,14 @@ STACK = (
         starlette_below="0.15.0", streaming=True,
     ),
     Breakage(
-        "uvicorn-httptools", "uvicorn", "uvicorn", ("0", "0.14.0"), (3, 11),
-        "uvicorn {version} requires httptools 0.1.x, which does not build on Python 3.11+",
-        "uvicorn 0.14.0 or later (httptools optional), or install uvicorn {version} with --no-deps and serve "
-        "with --http h11",
+        # Only uvicorn before 0.12 requires httptools itself (on Linux and macOS); 0.12.0
+        # moved it to the `standard` extra, and an installed uvicorn without it serves
+        # with h11: nothing is broken there (what is installed, not the release, decides).
+        "uvicorn-httptools", "uvicorn", "uvicorn", ("0", "0.12.0"), (3, 11),
+        "uvicorn {version} requires httptools 0.1.x, which does not build on Python 3.11+: this environment "
+        "cannot be installed again",
+        "uvicorn 0.12.0 or later without the `standard` extra (it serves with h11), or install uvicorn "
+        "{version} with --no-deps and serve with --http h11",
     ),
     Breakage(
         "websockets-loop", "websockets", "websockets", ("0", "10.0"), (3, 10),

@@ -227,6 +227,16 @@ def test_the_report_names_a_breakage_it_does_not_fix_with_the_release_that_fixes
         assert "    fix: sse-starlette 0.3.0 or later" in text.stdout
 
 
+@pytest.mark.parametrize("uvicorn, named", [("0.11.8", True), ("0.13.4", False)])
+def test_an_installed_uvicorn_is_judged_by_what_it_needs_not_by_its_release(tmp_path, uvicorn, named):
+    # 0.11.x requires httptools 0.1.x (no build on 3.11+); 0.12.0 on take it only with
+    # the `standard` extra, and without it serve with h11: a working 0.13.4 is not named.
+    proc, _ = report_with(tmp_path, pip_target(tmp_path, "uvicorn=={}".format(uvicorn)),
+                          ["--json"], [])
+    names = [b["name"] for b in json.loads(proc.stdout)["stack"]]
+    assert ("uvicorn-httptools" in names) is (named and sys.version_info >= (3, 11)), names
+
+
 @pytest.mark.skipif(not (sys.version_info >= (3, 11) and not starlette_at_least("0.15.0")),
                     reason="Starlette {} on Python {}.{}: aiofiles < 0.6 breaks Starlette < 0.15 on Python "
                     "3.11+ only".format(starlette.__version__, *sys.version_info[:2]))
