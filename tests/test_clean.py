@@ -340,9 +340,8 @@ def test_websocket_sessions_close_their_loop():
 
 
 @needs_testclient
-@pytest.mark.skipif(not applies("testclient"), reason="{}: outside the testclient row (legacy clients before "
-                    "Python 3.12 fail after asyncio.run() with 'no current event loop', a bug this row does "
-                    "not cover there)".format(LEG))
+@pytest.mark.skipif(not applies("testclient"), reason="{}: outside the testclient row (the legacy clients "
+                    "below 0.12.0b3 fail after asyncio.run(), left alone; 0.15.0 on make their own loops)".format(LEG))
 def test_the_loop_the_testclient_fix_sets_is_not_left_open_when_asyncio_run_unsets_it():
     # The testclient fix sets a loop for the thread where none is set; a
     # later asyncio.run() unsets it, and it must not then be collected unclosed.

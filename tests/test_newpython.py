@@ -50,6 +50,9 @@ def program(*args, disable="", warnings=WARNINGS):
 @pytest.mark.parametrize("order", [[], ["--import-first"], ["--after-run"]],
                          ids=["after-testclient", "import-first", "after-asyncio-run"])
 def test_with_the_import_the_lifespan_form_works_without_warnings(order):
+    if order == ["--after-run"] and not applies("testclient") and not starlette_at_least("0.15.0"):
+        pytest.skip("Starlette {} (any Python): below 0.12.0b3, whose test client has the same bug, left "
+                    "alone by the package".format(starlette.__version__))
     proc = program(*order)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
@@ -63,7 +66,8 @@ def test_without_the_fix_the_range_really_is_broken(after_run):
     proc = program(*(["--after-run"] if after_run else []), disable="testclient")
     # Before 3.12 a thread that never had a loop gets one made up, silently;
     # after asyncio.run() (or from 3.14) there is none to get.
-    if not applies("testclient") or (PY < (3, 12) and not after_run):
+    legacy_client = not starlette_at_least("0.15.0")  # below 0.12.0b3 too, where the package does nothing
+    if (not applies("testclient") and not (after_run and legacy_client)) or (PY < (3, 12) and not after_run):
         assert proc.returncode == 0, proc.stderr
         assert json.loads(proc.stdout)["lifespan"] == "home started"
         return
@@ -232,8 +236,9 @@ def test_the_import_hook_runs_after_a_real_import_and_not_after_a_failed_one(tmp
 
 
 def test_status_says_when_the_python_is_what_keeps_a_fix_out():
-    detail = __import__("starlette_asyncstream").status()["testclient"].detail
-    if applies("testclient") or starlette_at_least("0.15.0"):
+    # gzip: Starlette 0.12.0b3-0.38.2, from Python 3.12 (the Python is asked first)
+    detail = __import__("starlette_asyncstream").status()["gzip"].detail
+    if applies("gzip") or PY >= (3, 12):
         assert "Python" not in detail
     else:
         assert detail == "Python {} is outside the affected range (Python >= 3.12)".format(sys.version.split()[0])

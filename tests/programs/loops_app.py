@@ -44,7 +44,14 @@ elif sys.argv[1] == "asyncio-run":
     async def later():
         return "ran"
 
-    result["later"] = asyncio.run(later())
+    if hasattr(asyncio, "run"):
+        result["later"] = asyncio.run(later())
+    else:  # 3.6: what asyncio.run() does, unsetting the thread's loop at the end
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        result["later"] = loop.run_until_complete(later())
+        asyncio.set_event_loop(None)
+        loop.close()
     with TestClient(app) as client:  # and the client works again after it
         result["again"] = client.get("/").text
 gc.collect()

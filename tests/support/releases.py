@@ -106,6 +106,33 @@ def run(coro):
     return result
 
 
+def unawaited_coroutines(outcome):
+    """Let go of what a failed legacy response left (its outcome's exception
+    keeps the traceback, whose frames keep the coroutines), collect it here
+    and return the names of the coroutines that were never awaited. Legacy
+    run_until_first_complete makes them, then asyncio.wait refuses them
+    (3.11+): a test that shows that failure on purpose names them, instead of
+    leaving a RuntimeWarning to whichever test collects next."""
+    import re
+    import traceback
+    import warnings
+
+    error, seen = outcome.error, []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        while error is not None and not any(error is e for e in seen):
+            seen.append(error)
+            traceback.clear_frames(error.__traceback__)  # (freed at once, mostly)
+            error = error.__context__
+        del error, seen
+        gc.collect()
+    return sorted(name for w in caught for name in re.findall(r"coroutine '([^']+)' was never awaited",
+                                                            str(w.message)))
+
+
+LEGACY_COROUTINES = ["StreamingResponse.listen_for_disconnect", "StreamingResponse.stream_response"]
+
+
 def run_python(code, env=None, check=True):
     """Run code in a fresh interpreter (same venv); returns CompletedProcess."""
     full_env = dict(os.environ)
