@@ -211,7 +211,7 @@ deps =
     jinja2
     python-multipart
 pass_env = PYTHONHASHSEED
-pytest_options = -p no:cacheprovider -q --junitxml={{work_dir}}/junit/{{env_name}}.xml
+pytest_options = -p no:cacheprovider --junitxml={{work_dir}}/junit/{{env_name}}.xml
 commands =
     python -c "import sys, starlette, wrapt; print(sys.version.split()[0], starlette.__version__, wrapt.__version__)"
 

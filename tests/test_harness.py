@@ -104,3 +104,19 @@ def test_a_listing_of_scripts_tox_ends_without_a_test_count():
                               universal_newlines=True, timeout=120, cwd=ROOT)
         assert proc.returncode == 0, (args, proc.stderr)
         assert " passed, " not in proc.stdout and "tox legs:" not in proc.stdout, (args, proc.stdout[-300:])
+
+
+def test_the_legs_show_pytest_headers_where_the_plugin_puts_its_line():
+    # The README promises the plugin's header line in each leg of a tox
+    # matrix; pytest hides every header under -q.
+    import configparser
+    import shlex
+
+    import pytest
+
+    if not os.path.exists(os.path.join(ROOT, "tox.ini")):  # pragma: no cover - the sdist has it
+        pytest.skip("tox.ini is not beside the tests (an installed copy): the checkout's matrix is checked there")
+    config = configparser.ConfigParser(interpolation=None)
+    config.read(os.path.join(ROOT, "tox.ini"))
+    options = shlex.split(config["testenv"]["pytest_options"])
+    assert not {"-q", "--quiet", "-qq"} & set(options), options
