@@ -87,6 +87,7 @@ LEGS = [
     ("3.11", "e2e", None, 2, {"fastapi": "0.61.2"}),
     ("3.8", "e2e", "0.14.2", 1, {}),  # the reference: unpatched 0.14.2
     ("3.11", "e2e", "0.14.2", 2, {}),
+    ("3.11", "sse", "0.12.13", 2, {"sse-starlette": "0.4.0"}),  # sse-disconnect: 0.1.0-0.4.0 never listen
     ("3.6", "sse", "0.13.6", 1, {"sse-starlette": "0.6.2"}),
     ("3.8", "sse", "0.13.6", 1, {"sse-starlette": "0.6.2"}),
     ("3.11", "sse", "0.13.2", 2, {"sse-starlette": "0.6.2"}),  # only sse-starlette's own binding needs tasks

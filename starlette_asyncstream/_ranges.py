@@ -240,6 +240,22 @@ FIXES = (
         needs_wrapt=True,
     ),
     Fix(
+        name="sse-disconnect",
+        summary=(
+            "sse-starlette's EventSourceResponse stops streaming when the client disconnects, as 0.5.0 "
+            "does (0.1.0-0.4.0 never listen for http.disconnect: an endless event stream whose client "
+            "has gone is pulled for ever, its finally never runs, and a server's shutdown waits for it)"
+        ),
+        # 0.1.0-0.4.0 (the releases that import beside Starlette 0.12.x) stream
+        # without reading receive; sysid/sse-starlette #7 reported it, 0.5.0
+        # added listen_for_disconnect beside stream_response.
+        ranges=(("sse-starlette", "0.1.0", "0.5.0"),),
+        upstream="sysid/sse-starlette #7 (report), 0.5.0 (listen_for_disconnect)",
+        fails_from_python=(3, 0),
+        before_that=None,
+        module="sse_starlette.sse",
+    ),
+    Fix(
         name="testclient",
         summary=(
             "TestClient finds or sets the thread's event loop without asking asyncio to "

@@ -13,7 +13,8 @@ import starlette.responses
 from starlette.responses import StreamingResponse
 
 import starlette_asyncstream as sa
-from support.releases import AFFECTED, LEGACY_COROUTINES, PY, applies, ready, run, starlette_at_least, unawaited_coroutines
+from support.releases import (AFFECTED, LEGACY_COROUTINES, PY, applies, ready, run, starlette_at_least,
+                              unawaited_coroutines)
 from starlette_asyncstream._ranges import FIXES
 from support.contents import SelfIterator, agen
 from support.streaming import fetch
@@ -199,7 +200,7 @@ def test_public_surface():
     assert isinstance(sa.__version__, str)
     assert issubclass(sa.StarletteLayoutWarning, UserWarning)
     assert sa.FIX_NAMES == tuple(f.name for f in FIXES) == (
-        "dispatch", "tasks", "disconnect", "sse-dispatch", "sse-tasks", "testclient", "debug-page",
+        "dispatch", "tasks", "disconnect", "sse-dispatch", "sse-tasks", "sse-disconnect", "testclient", "debug-page",
         "websocket-loop", "debug-page-type", "multipart", "fastapi-multipart", "fastapi-uploads", "jinja2", "gzip",
         "staticfiles", "iscoroutinefunction", "fastapi-iscoroutinefunction")
 

@@ -77,8 +77,8 @@ def test_table_ranges(version, dispatch, tasks, disconnect):
 @pytest.mark.parametrize(
     "sse, starlette, expected",
     [
-        ("0.1.0", "0.12.13", {"sse-dispatch"}),
-        ("0.4.0", "0.13.6", {"sse-dispatch"}),
+        ("0.1.0", "0.12.13", {"sse-dispatch", "sse-disconnect"}),
+        ("0.4.0", "0.13.6", {"sse-dispatch", "sse-disconnect"}),  # 0.5.0 listens for http.disconnect
         ("0.5.0", "0.13.6", {"sse-dispatch", "sse-tasks"}),
         ("0.5.0", "0.13.1", {"sse-dispatch"}),  # Starlette without the function (sse cannot import)
         ("0.5.0", "0.13.2", {"sse-dispatch", "sse-tasks"}),

@@ -1,6 +1,7 @@
 """sse-starlette's EventSourceResponse, as released, with the one-line import.
 
-Legs (tox factor sse*): 0.6.2 with Starlette 0.13.6 on Python 3.6 and 3.8,
+Legs (tox factor sse*): 0.4.0 with Starlette 0.12.13 on 3.11 (the releases
+before 0.5.0 never listen for http.disconnect), 0.6.2 with Starlette 0.13.6 on Python 3.6 and 3.8,
 0.10.3 with 0.13.6 on 3.11, 1.1.6 with the newest Starlette, and 1.2.1 (the
 upstream fix), where nothing may be patched. The expected event stream is
 what 1.2.1 sends for the same iterator: the 1.2.1 leg runs these assertions
@@ -157,7 +158,7 @@ def test_a_copy_whose_metadata_is_not_beside_it_is_judged_by_what_it_is(tmp_path
     result = json.loads(proc.stdout)
     assert result["out"] == "data: e1\r\n\r\ndata: e2\r\n\r\n", result
     # The same verdict as the version in the range table gives.
-    assert result["status"] == {name: [applies(name)] * 2 for name in ("sse-dispatch", "sse-tasks")}
+    assert result["status"] == {name: [applies(name)] * 2 for name in ("sse-dispatch", "sse-tasks", "sse-disconnect")}
     if layout == "editable" and not any(applies(n) for n in ("dispatch", "tasks", "sse-dispatch")):
         assert result["wrapt"] is False  # the no-op promise holds for an editable install too
 
@@ -229,3 +230,68 @@ def test_uninstall_puts_the_original_event_source_response_back():
     assert vars(sse.EventSourceResponse)["__init__"] is patched_init
     events, _ = split(run(fetch(lambda: response_class()(Feed()))).content)
     assert events == STREAM
+
+
+@pytest.mark.parametrize("fixed", [True, False], ids=["with-the-fix", "switched-off"])
+def test_a_client_that_leaves_stops_the_event_stream(fixed):
+    # 0.5.0 on listen for http.disconnect while they stream (sse-disconnect
+    # gives 0.1.0-0.4.0 the same): the generator is cancelled, its finally
+    # runs, nothing more is pulled, and the background task runs after.
+    events, state = [], {"pulled": 0}
+    if not fixed:
+        sa.uninstall("sse-disconnect")
+
+    async def endless():
+        try:
+            while True:
+                await asyncio.sleep(0)
+                state["pulled"] += 1
+                yield {"data": "tick {}".format(state["pulled"])}
+        finally:
+            events.append("finally")
+
+    async def scenario():
+        from starlette.background import BackgroundTask
+
+        gone = asyncio.Event()
+        sent = []
+
+        async def receive():
+            if not events:
+                events.append("request")
+                return {"type": "http.request", "body": b"", "more_body": False}
+            await gone.wait()
+            events.append("disconnect")
+            return {"type": "http.disconnect"}
+
+        async def send(message):
+            sent.append(message)
+            if len(sent) == 4:  # the start and three events: the client goes
+                gone.set()
+
+        response = response_class()(endless(), ping=600,
+                                    background=BackgroundTask(lambda: events.append("background")))
+        try:
+            await asyncio.wait_for(response({"type": "http"}, receive, send), timeout=2)
+        except asyncio.TimeoutError:
+            events.append("still streaming after 2s")
+            ping = getattr(response, "_ping_task", None)  # the legacy stream, cut off, leaves it behind
+            if ping is not None:
+                ping.cancel()
+        pulled = state["pulled"]
+        await asyncio.sleep(0.1)
+        return pulled, sent
+
+    pulled, sent = run(scenario())
+    if not fixed and applies("sse-disconnect"):  # the release as it is: pulled for ever
+        # receive() is never called; only wait_for's cancellation ends the stream (and its finally)
+        assert events == ["finally", "still streaming after 2s"], events
+        assert state["pulled"] > 100, state
+        return
+    assert "still streaming after 2s" not in events, (events, state)
+    assert events[:2] == ["request", "disconnect"] and events[-1] == "background", events
+    assert "finally" in events and state["pulled"] == pulled  # cancelled, then pulled no more
+    assert pulled < 10, pulled
+    assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 200
+    assert b"".join(m.get("body", b"") for m in sent[1:4]) == b"".join(
+        "data: tick {}\r\n\r\n".format(i).encode() for i in (1, 2, 3))
