@@ -80,6 +80,7 @@ LEGS = [
     # with 3.8, 3.11, 3.14, 3.15 and 3.16 simulated: the strict app suite on every Python (tests/strictapp)
     ("3.12", "fastapi", None, 2, {"fastapi": "0.61.2"}),
     ("3.13", "fastapi", None, 2, {"fastapi": "0.61.2"}),
+    ("3.11", "fastapi", None, 2, {"fastapi": "0.65.3"}),  # the reference: CVE-2021-32677 fixed, Starlette 0.14.2
     ("3.8", "e2e", "0.13.8", 1, {}),
     ("3.11", "e2e", "0.13.8", 2, {}),
     ("3.8", "e2e", None, 1, {"fastapi": "0.55.1"}),  # Starlette 0.13.2: the disconnect fix
@@ -121,7 +122,7 @@ LEGS = [
 # Pythons that scripts/tox runs in a Debian sid root when they are not on PATH.
 SID_PYTHONS = ("3.14", "3.15")
 # FastAPI's own Starlette pin, read from its published metadata.
-FASTAPI_PINS = {"0.52.0": "0.13.2", "0.55.1": "0.13.2", "0.58.1": "0.13.4", "0.61.2": "0.13.6"}
+FASTAPI_PINS = {"0.52.0": "0.13.2", "0.55.1": "0.13.2", "0.58.1": "0.13.4", "0.61.2": "0.13.6", "0.65.3": "0.14.2"}
 # The other environments of the default run (defined in STATIC below).
 DEFAULT_EXTRAS = ["sweep-boundaries", "conformance", "lint", "packaging", "sweep-newest-boundaries"]
 # Static environments on the sid Pythons (they need every Python named).

@@ -388,6 +388,24 @@ FIXES = (
         module="fastapi.routing",
     ),
     Fix(
+        name="fastapi-json",
+        summary=(
+            "FastAPI parses a request body as JSON only when its Content-Type is application/json or "
+            "application/*+json (or it has none), as 0.65.2/0.65.3 do (earlier releases parse any body "
+            "as JSON: a text/plain or form-encoded request, which a browser sends cross-site without a "
+            "CORS preflight, reaches a JSON route: CVE-2021-32677)"
+        ),
+        # Every release before 0.65.2 runs `await request.json()` for a non-form
+        # body; GHSA-8h2j-cgx8-6xv7 fixed it in 0.65.2, and 0.65.3 parses a body
+        # without a Content-Type as JSON again. (The fix checks get_request_handler's
+        # layout, which releases from 0.42.0 share; FastAPI pins legacy Starlette from 0.42.)
+        ranges=(("fastapi", "0.42.0", "0.65.2"),),
+        upstream="GHSA-8h2j-cgx8-6xv7 / CVE-2021-32677 (fix, 0.65.2; no Content-Type is JSON again, 0.65.3)",
+        fails_from_python=(3, 0),
+        before_that=None,
+        module="fastapi.routing",
+    ),
+    Fix(
         name="jinja2",
         summary=(
             "Jinja2Templates decorates url_for with jinja2.pass_context (legacy releases use "

@@ -16,6 +16,7 @@ import os
 
 import aiofiles
 from fastapi import BackgroundTasks, FastAPI, File, Form, Request, UploadFile, WebSocket
+from pydantic import BaseModel
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import PlainTextResponse, StreamingResponse
@@ -131,6 +132,16 @@ async def echo(websocket: WebSocket):
 async def profile(name: str = Form(...), avatar: UploadFile = File(...)):  # noqa: B008  (FastAPI's own idiom)
     data = await avatar.read()
     return {"name": name, "filename": avatar.filename, "size": len(data)}
+
+
+class Order(BaseModel):
+    item: str
+    quantity: int
+
+
+@app.post("/orders")
+async def order(new: Order):
+    return {"ordered": new.quantity, "of": new.item}
 
 
 @app.get("/page")

@@ -71,6 +71,17 @@ def test_large_upload(client):
     assert response.json() == {"name": "bob", "filename": "b.bin", "size": 2000000}
 
 
+def test_orders_take_json(client):
+    response = client.post("/orders", json={"item": "tea", "quantity": 2})
+    assert (response.status_code, response.json()) == (200, {"ordered": 2, "of": "tea"})
+
+
+def test_orders_refuse_a_cross_site_text_plain_post(client):
+    # What a browser sends another site's form as, with no CORS preflight (CVE-2021-32677).
+    response = client.post("/orders", data='{"item": "tea", "quantity": 200}', headers={"content-type": "text/plain"})
+    assert response.status_code == 422
+
+
 def test_page_renders(client):
     response = client.get("/page")
     assert response.status_code == 200

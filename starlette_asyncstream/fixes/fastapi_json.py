@@ -1,0 +1,109 @@
+"""Fix ``fastapi-json``: FastAPI parses a request body as JSON only when its
+Content-Type says JSON (FastAPI 0.42.0-0.65.1; CVE-2021-32677).
+
+``get_request_handler`` makes the handler that parses a route's body; for a
+body that is not a form, legacy releases run ``await request.json()``
+whatever the Content-Type. A browser sends ``text/plain`` (or form-encoded)
+requests cross-site without a CORS preflight, so another site's page can
+make a logged-in user's browser post JSON to a JSON route
+(GHSA-8h2j-cgx8-6xv7). 0.65.2 parses the body only when the Content-Type is
+``application/json`` or ``application/*+json``; any other is handed on as
+the raw bytes, which a model's validation then refuses (422, "value is not a
+valid dict"). 0.65.3 settled one more case, which this fix follows: a body
+with no Content-Type at all is JSON, as before (no browser sends one without
+it cross-site).
+
+The replacement leaves the release's handler as it is and gives the request
+it handles, for that handler's one ``request.json()`` call, an answer by
+0.65.3's rule: the parsed JSON, or the body's bytes. The endpoint's own
+``request.json()`` afterwards is Starlette's, as in 0.65.3.
+"""
+
+import email.message
+import functools
+import inspect
+from typing import Any, Callable, List, Set, Tuple
+
+from .._core import LayoutError, Switch, code_names, unwrap_ours
+
+MODULES = ("fastapi.routing",)
+
+
+def says_json(content_type: "Any") -> bool:
+    """0.65.2's test: application/json, or application/<anything>+json (parameters allowed)."""
+    message = email.message.Message()
+    message["content-type"] = content_type
+    if message.get_content_maintype() != "application":
+        return False
+    subtype = message.get_content_subtype()
+    return subtype == "json" or subtype.endswith("+json")
+
+
+def _parses_json(args: Any, kwargs: Any) -> bool:
+    """Does the handler read its body as JSON (a body that is not a form)?"""
+    from fastapi import params  # type: ignore[import-not-found]  # not a dependency of the package
+
+    body_field = kwargs.get("body_field", args[1] if len(args) > 1 else None)
+    if body_field is None:
+        return False
+    info = getattr(body_field, "field_info", None) or getattr(body_field, "schema", None)
+    return not isinstance(info, params.Form)
+
+
+def make(original: "Callable[..., Any]", switch: Switch) -> "Callable[..., Any]":
+    @functools.wraps(original)
+    def get_request_handler(*args: Any, **kwargs: Any) -> Any:
+        handler = original(*args, **kwargs)
+        if not _parses_json(args, kwargs):
+            return handler
+
+        @functools.wraps(handler)
+        async def app(request: Any) -> Any:
+            if not switch.on:
+                return await handler(request)
+
+            async def json_by_content_type() -> Any:
+                del request.json  # once: the handler's own call; later ones are Starlette's
+                content_type = request.headers.get("content-type")
+                if content_type and not says_json(content_type):
+                    return await request.body()  # 0.65.2: the bytes, for validation to refuse
+                return await request.json()
+
+            request.json = json_by_content_type
+            try:
+                return await handler(request)
+            finally:
+                vars(request).pop("json", None)  # (an empty body is never parsed)
+
+        return app
+
+    return get_request_handler
+
+
+def targets(routing: Any) -> "List[Tuple[Any, str, Any]]":
+    current = vars(routing).get("get_request_handler")
+    if current is None:
+        raise LayoutError("fastapi.routing has no get_request_handler")
+    original = unwrap_ours(current)
+    try:
+        parameters = list(inspect.signature(original).parameters)
+    except (TypeError, ValueError):
+        parameters = []
+    if parameters[:2] != ["dependant", "body_field"]:
+        raise LayoutError("fastapi.routing.get_request_handler does not take (dependant, body_field, ...)")
+    names = _names_inside(original)
+    if "json" not in names:
+        raise LayoutError("fastapi.routing.get_request_handler's handler does not call request.json()")
+    if "get_content_maintype" in names:
+        raise LayoutError("fastapi.routing.get_request_handler already reads the Content-Type")
+    return [(routing, "get_request_handler", current)]
+
+
+def _names_inside(function: Any) -> "Set[str]":
+    """The names a function's code and the functions it defines use (the handler is a closure)."""
+    code = getattr(function, "__code__", None)
+    names = set(code_names(function))
+    for const in getattr(code, "co_consts", ()):
+        if inspect.iscode(const):
+            names.update(const.co_names)
+    return names
