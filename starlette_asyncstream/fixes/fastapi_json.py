@@ -25,6 +25,7 @@ import inspect
 from typing import Any, Callable, List, Set, Tuple
 
 from .._core import LayoutError, Switch, code_names, unwrap_ours
+from .fastapi_uploads import body_kind, handler_target
 
 MODULES = ("fastapi.routing",)
 
@@ -39,22 +40,11 @@ def says_json(content_type: "Any") -> bool:
     return subtype == "json" or subtype.endswith("+json")
 
 
-def _parses_json(args: Any, kwargs: Any) -> bool:
-    """Does the handler read its body as JSON (a body that is not a form)?"""
-    from fastapi import params  # type: ignore[import-not-found]  # not a dependency of the package
-
-    body_field = kwargs.get("body_field", args[1] if len(args) > 1 else None)
-    if body_field is None:
-        return False
-    info = getattr(body_field, "field_info", None) or getattr(body_field, "schema", None)
-    return not isinstance(info, params.Form)
-
-
 def make(original: "Callable[..., Any]", switch: Switch) -> "Callable[..., Any]":
     @functools.wraps(original)
     def get_request_handler(*args: Any, **kwargs: Any) -> Any:
         handler = original(*args, **kwargs)
-        if not _parses_json(args, kwargs):
+        if body_kind(args, kwargs) != "json":
             return handler
 
         @functools.wraps(handler)
@@ -81,22 +71,13 @@ def make(original: "Callable[..., Any]", switch: Switch) -> "Callable[..., Any]"
 
 
 def targets(routing: Any) -> "List[Tuple[Any, str, Any]]":
-    current = vars(routing).get("get_request_handler")
-    if current is None:
-        raise LayoutError("fastapi.routing has no get_request_handler")
-    original = unwrap_ours(current)
-    try:
-        parameters = list(inspect.signature(original).parameters)
-    except (TypeError, ValueError):
-        parameters = []
-    if parameters[:2] != ["dependant", "body_field"]:
-        raise LayoutError("fastapi.routing.get_request_handler does not take (dependant, body_field, ...)")
-    names = _names_inside(original)
+    target = handler_target(routing)
+    names = _names_inside(unwrap_ours(target[2]))
     if "json" not in names:
         raise LayoutError("fastapi.routing.get_request_handler's handler does not call request.json()")
     if "get_content_maintype" in names:
         raise LayoutError("fastapi.routing.get_request_handler already reads the Content-Type")
-    return [(routing, "get_request_handler", current)]
+    return [target]
 
 
 def _names_inside(function: Any) -> "Set[str]":

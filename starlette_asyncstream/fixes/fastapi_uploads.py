@@ -23,21 +23,25 @@ stays the endpoint's to close.
 
 import functools
 import inspect
-from typing import Any, Callable, List, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
 from .._core import LayoutError, Switch, unwrap_ours
 
 MODULES = ("fastapi.routing",)
 
 
-def _form_body(args: Any, kwargs: Any) -> bool:
-    """Does the handler parse its body as a form (a route with Form or File parameters)?"""
+def body_kind(args: Any, kwargs: Any) -> "Optional[str]":
+    """How get_request_handler's handler reads its body: "form" (Form or File
+    parameters), "json" (any other body), or None (no body parameter).
+    (fastapi-json reads it too.)"""
     from fastapi import params  # type: ignore[import-not-found]  # not a dependency of the package
 
     body_field = kwargs.get("body_field", args[1] if len(args) > 1 else None)
+    if body_field is None:
+        return None
     # pydantic 1 fields carry field_info; FastAPI before 0.45 read `schema`
     info = getattr(body_field, "field_info", None) or getattr(body_field, "schema", None)
-    return isinstance(info, params.Form)
+    return "form" if isinstance(info, params.Form) else "json"
 
 
 async def _close_form(request: Any) -> None:
@@ -50,7 +54,7 @@ def make(original: "Callable[..., Any]", switch: Switch) -> "Callable[..., Any]"
     @functools.wraps(original)
     def get_request_handler(*args: Any, **kwargs: Any) -> Any:
         handler = original(*args, **kwargs)
-        if not _form_body(args, kwargs):
+        if body_kind(args, kwargs) != "form":
             return handler
 
         @functools.wraps(handler)
@@ -66,6 +70,11 @@ def make(original: "Callable[..., Any]", switch: Switch) -> "Callable[..., Any]"
 
 
 def targets(routing: Any) -> "List[Tuple[Any, str, Any]]":
+    return [handler_target(routing)]
+
+
+def handler_target(routing: Any) -> "Tuple[Any, str, Any]":
+    """fastapi.routing's get_request_handler, checked (fastapi-json replaces it too)."""
     current = vars(routing).get("get_request_handler")
     if current is None:
         raise LayoutError("fastapi.routing has no get_request_handler")
@@ -75,4 +84,4 @@ def targets(routing: Any) -> "List[Tuple[Any, str, Any]]":
         parameters = []
     if parameters[:2] != ["dependant", "body_field"]:
         raise LayoutError("fastapi.routing.get_request_handler does not take (dependant, body_field, ...)")
-    return [(routing, "get_request_handler", current)]
+    return (routing, "get_request_handler", current)
