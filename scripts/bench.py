@@ -268,12 +268,84 @@ def machine():
     return "{}, {} cores, Linux {}".format(model, os.cpu_count(), platform.release())
 
 
+# Route construction on the newest Pythons (3.14+), where the iscoroutinefunction
+# fix replaces each legacy module's `asyncio` global: building a Route asks it.
+# Switched off, every construction warns (ignored here, as a non-strict
+# application has it), so only the fix's own cost differs.
+ROUTES = r"""
+import time, warnings
+warnings.simplefilter("ignore")
+import starlette_asyncstream
+from starlette.routing import Route
+N = 2000
+async def endpoint(request):
+    pass
+def build():
+    start = time.perf_counter()
+    for i in range(N):
+        Route("/r%d" % i, endpoint)
+    return (time.perf_counter() - start) / N * 1e9
+build()
+print(min(build() for _ in range(5)))
+"""
+NEWEST_PYTHONS = ("3.14", "3.15")
+
+
+def newest(args):
+    """`--newest` (scripts/tox -e bench-newest, in the sid root): route construction with the
+    iscoroutinefunction fix against it switched off, on each of NEWEST_PYTHONS; merged into
+    docs/bench.json under "newest"."""
+    envs = {}
+    for py in NEWEST_PYTHONS:
+        python = base_venv(py, ("wrapt",), purpose="bench")
+        envs[py] = (python, starlette_dir(LEGACY, python))
+    samples = {}
+    for r in range(args.rounds):
+        print("bench: round {}/{}".format(r + 1, args.rounds), flush=True)
+        jobs = [(py, how, off) for py in NEWEST_PYTHONS for how, off in (("patched", ""),
+                                                                           ("off", "iscoroutinefunction"))]
+        shift = r % len(jobs)
+        for py, how, off in jobs[shift:] + jobs[:shift]:
+            python, target = envs[py]
+            value = min(run_snippet(python, target, ROUTES, switched_off=off)[0] for _ in range(3))
+            samples.setdefault((py, how), []).append(value)
+    med = {key: statistics.median(values) for key, values in samples.items()}
+    rows, missed = [], []
+    for py in NEWEST_PYTHONS:
+        name = "per route construction, Starlette 0.13.6, Python {}: iscoroutinefunction fix / switched off".format(py)
+        ratio = med[(py, "patched")] / med[(py, "off")]
+        rows.append({"name": name, "ratio": round(ratio, 3), "op": "<=", "target": 1.02})
+        if ratio > 1.02:
+            missed.append(name)
+        print("| {} | {:.3f} | <= 1.02 | {} |".format(name, ratio, "ok" if ratio <= 1.02 else "MISSED"))
+    print("medians (ns per route): " + ", ".join("{} {} {:.1f}".format(py, how, v)
+                                                for (py, how), v in sorted(med.items())))
+    if args.write:
+        with open(args.write, encoding="utf-8") as f:
+            data = json.load(f)
+        data["newest"] = {"date": time.strftime("%Y-%m-%d"), "rounds": args.rounds, "rows": rows,
+                          "pythons": {py: sh([envs[py][0], "-c", "import platform; print(platform.python_version())"]
+                                             ).strip() for py in NEWEST_PYTHONS}}
+        with open(args.write, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=1, sort_keys=True)
+            f.write("\n")
+    if missed:
+        print("bench: target missed: " + "; ".join(missed))
+        return 1
+    print("bench: every target holds")
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--server-seconds", type=int, default=3)
     parser.add_argument("--write", metavar="JSON")
+    parser.add_argument("--newest", action="store_true",
+                        help="only route construction on Python 3.14 and 3.15 (scripts/tox -e bench-newest)")
     args = parser.parse_args()
+    if args.newest:
+        return newest(args)
 
     python = base_venv(PY, ("wrapt", "anyio", "typing_extensions", "uvicorn"))
     legacy, fixed = starlette_dir(LEGACY, python), starlette_dir(FIXED, python)

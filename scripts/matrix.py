@@ -126,7 +126,8 @@ FASTAPI_PINS = {"0.52.0": "0.13.2", "0.55.1": "0.13.2", "0.58.1": "0.13.4", "0.6
 # The other environments of the default run (defined in STATIC below).
 DEFAULT_EXTRAS = ["sweep-boundaries", "conformance", "lint", "packaging", "sweep-newest-boundaries"]
 # Static environments on the sid Pythons (they need every Python named).
-SID_STATIC = {"sweep-newest-boundaries": ("3.14", "3.15"), "sweep-newest": ("3.14", "3.15")}
+SID_STATIC = {"sweep-newest-boundaries": ("3.14", "3.15"), "sweep-newest": ("3.14", "3.15"),
+              "bench-newest": ("3.14", "3.15")}
 
 SUITES = {
     "unit": "--ignore=tests/servers --ignore=tests/fastapi_pins --ignore=tests/conformance --ignore=tests/e2e "

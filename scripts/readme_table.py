@@ -155,6 +155,13 @@ def bench_table():
         lines.append("| {} | {:.3f} | {} {} |".format(row["name"], row["ratio"], row["op"], row["target"]))
     lines.append("| wrapt imported by the package on 0.14.2 (Python 3.11, 3.13) | {} | no |".format(
         "yes" if bench["wrapt_imported_on_fixed"] else "no"))
+    newest = bench.get("newest")
+    if newest:
+        lines += ["", "Measured by `scripts/tox -e bench-newest` on {} with CPython {}, {} rounds.".format(
+            newest["date"], " and ".join(newest["pythons"][py] for py in sorted(newest["pythons"])),
+            newest["rounds"]), "", "| measurement | ratio | target |", "| --- | --- | --- |"]
+        for row in newest["rows"]:
+            lines.append("| {} | {:.3f} | {} {} |".format(row["name"], row["ratio"], row["op"], row["target"]))
     return "\n".join(lines)
 
 

@@ -201,8 +201,8 @@ def test_public_surface():
     assert issubclass(sa.StarletteLayoutWarning, UserWarning)
     assert sa.FIX_NAMES == tuple(f.name for f in FIXES) == (
         "dispatch", "tasks", "disconnect", "sse-dispatch", "sse-tasks", "sse-disconnect", "testclient", "debug-page",
-        "websocket-loop", "debug-page-type", "multipart", "fastapi-multipart", "fastapi-uploads", "jinja2", "gzip",
-        "staticfiles", "iscoroutinefunction", "fastapi-iscoroutinefunction")
+        "websocket-loop", "debug-page-type", "multipart", "fastapi-multipart", "fastapi-uploads", "fastapi-json",
+        "jinja2", "gzip", "staticfiles", "iscoroutinefunction", "fastapi-iscoroutinefunction")
 
 
 @pytest.mark.skipif(

@@ -41,7 +41,7 @@ def test_json_report_schema_and_exit_code():
     assert [f["name"] for f in report["fixes"]] == list(STARLETTE_FIXES) + [
         "sse-dispatch", "sse-tasks", "sse-disconnect", "testclient", "debug-page", "websocket-loop", "debug-page-type",
         "multipart",
-        "fastapi-multipart", "fastapi-uploads", "jinja2", "gzip", "staticfiles", "iscoroutinefunction",
+        "fastapi-multipart", "fastapi-uploads", "fastapi-json", "jinja2", "gzip", "staticfiles", "iscoroutinefunction",
         "fastapi-iscoroutinefunction"]
     for fix in report["fixes"]:
         assert fix["applies"] == applies(fix["name"])
