@@ -13,16 +13,20 @@ valid dict"). 0.65.3 settled one more case, which this fix follows: a body
 with no Content-Type at all is JSON, as before (no browser sends one without
 it cross-site).
 
-The replacement leaves the release's handler as it is and gives the request
-it handles, for that handler's one ``request.json()`` call, an answer by
-0.65.3's rule: the parsed JSON, or the body's bytes. The endpoint's own
-``request.json()`` afterwards is Starlette's, as in 0.65.3.
+The replacement leaves the release's handler as it is. Under a Content-Type
+that is not JSON it reads the body first and leaves it where Starlette's
+``Request.json()`` keeps what it parsed (``_json``), so the handler's
+``await request.json()`` gets the bytes, as 0.65.2 hands them on; anything
+else costs one look at the headers (each Content-Type's answer is kept).
+The one difference: on such a request, an endpoint whose body parameter
+takes raw bytes or any value (it passes validation) and that calls
+``request.json()`` itself gets the bytes too, not Starlette's parse.
 """
 
 import email.message
 import functools
 import inspect
-from typing import Any, Callable, List, Set, Tuple
+from typing import Any, Callable, List, Optional, Set, Tuple
 
 from .._core import LayoutError, Switch, code_names, unwrap_ours
 from .fastapi_uploads import body_kind, handler_target
@@ -30,7 +34,8 @@ from .fastapi_uploads import body_kind, handler_target
 MODULES = ("fastapi.routing",)
 
 
-def says_json(content_type: "Any") -> bool:
+@functools.lru_cache(maxsize=256)  # (a service sees a handful of Content-Types: parsed once each)
+def says_json(content_type: str) -> bool:
     """0.65.2's test: application/json, or application/<anything>+json (parameters allowed)."""
     message = email.message.Message()
     message["content-type"] = content_type
@@ -40,6 +45,14 @@ def says_json(content_type: "Any") -> bool:
     return subtype == "json" or subtype.endswith("+json")
 
 
+def _content_type(scope: Any) -> "Optional[str]":
+    """request.headers.get("content-type"), without building the Headers object."""
+    for key, value in scope.get("headers", ()):
+        if key.lower() == b"content-type":
+            return str(value.decode("latin-1"))
+    return None
+
+
 def make(original: "Callable[..., Any]", switch: Switch) -> "Callable[..., Any]":
     @functools.wraps(original)
     def get_request_handler(*args: Any, **kwargs: Any) -> Any:
@@ -47,24 +60,16 @@ def make(original: "Callable[..., Any]", switch: Switch) -> "Callable[..., Any]"
         if body_kind(args, kwargs) != "json":
             return handler
 
-        @functools.wraps(handler)
         async def app(request: Any) -> Any:
-            if not switch.on:
-                return await handler(request)
-
-            async def json_by_content_type() -> Any:
-                del request.json  # once: the handler's own call; later ones are Starlette's
-                content_type = request.headers.get("content-type")
+            if switch.on:
+                content_type = _content_type(request.scope)
                 if content_type and not says_json(content_type):
-                    return await request.body()  # 0.65.2: the bytes, for validation to refuse
-                return await request.json()
+                    # The handler's `await request.json()` answers what Starlette
+                    # cached in _json: the bytes, as 0.65.2 hands them on.
+                    request._json = await request.body()
+            return await handler(request)
 
-            request.json = json_by_content_type
-            try:
-                return await handler(request)
-            finally:
-                vars(request).pop("json", None)  # (an empty body is never parsed)
-
+        app.__wrapped__ = handler  # type: ignore[attr-defined]  # (no functools.wraps: one per route)
         return app
 
     return get_request_handler

@@ -13,7 +13,7 @@ python-multipart to be installed" although it is. 0.115.4 (#12627) imports
 
 The replacement runs the release's own check with ``multipart`` standing
 for python_multipart, as the ``multipart`` fix does for Starlette's imports
-(its ``around_import``): the check's own messages, for a package that is
+(its ``put_aliases``): the check's own messages, for a package that is
 missing or is the other ``multipart``, stay the release's.
 """
 
@@ -21,7 +21,7 @@ import functools
 from typing import Any, Callable, List, Tuple
 
 from .._core import LayoutError, Switch, code_names, unwrap_ours
-from .multipart import around_import
+from .multipart import put_aliases, take_aliases
 
 MODULES = ("fastapi.dependencies.utils",)
 # The check's name, by release: #12106 renamed it in 0.114.1.
@@ -33,8 +33,11 @@ def make(original: "Callable[..., Any]", switch: Switch) -> "Callable[..., Any]"
     def check(*args: Any, **kwargs: Any) -> Any:
         if not switch.on:
             return original(*args, **kwargs)
-        with around_import():
+        state = put_aliases()  # (called for every form route: no context manager's cost)
+        try:
             return original(*args, **kwargs)
+        finally:
+            take_aliases(state)
 
     return check
 

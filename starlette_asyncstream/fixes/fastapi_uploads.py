@@ -34,14 +34,19 @@ def body_kind(args: Any, kwargs: Any) -> "Optional[str]":
     """How get_request_handler's handler reads its body: "form" (Form or File
     parameters), "json" (any other body), or None (no body parameter).
     (fastapi-json reads it too.)"""
-    from fastapi import params  # type: ignore[import-not-found]  # not a dependency of the package
-
     body_field = kwargs.get("body_field", args[1] if len(args) > 1 else None)
     if body_field is None:
         return None
+    if not _FORM:
+        from fastapi import params  # type: ignore[import-not-found]  # not a dependency of the package
+
+        _FORM.append(params.Form)
     # pydantic 1 fields carry field_info; FastAPI before 0.45 read `schema`
     info = getattr(body_field, "field_info", None) or getattr(body_field, "schema", None)
-    return "form" if isinstance(info, params.Form) else "json"
+    return "form" if isinstance(info, _FORM[0]) else "json"
+
+
+_FORM: "List[type]" = []  # fastapi.params.Form, found once (asked for every route FastAPI builds)
 
 
 async def _close_form(request: Any) -> None:
@@ -57,13 +62,13 @@ def make(original: "Callable[..., Any]", switch: Switch) -> "Callable[..., Any]"
         if body_kind(args, kwargs) != "form":
             return handler
 
-        @functools.wraps(handler)
         async def app(request: Any) -> Any:
             stack = request.scope.get("fastapi_astack")
             if switch.on and stack is not None:
                 stack.push_async_callback(_close_form, request)
             return await handler(request)
 
+        app.__wrapped__ = handler  # type: ignore[attr-defined]  # (no functools.wraps: one per route)
         return app
 
     return get_request_handler

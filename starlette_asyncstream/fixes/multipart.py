@@ -26,33 +26,46 @@ from .._core import LayoutError, Switch, code_names
 MODULES = ("starlette.formparsers",)
 
 
-def _new_modules() -> "List[Tuple[str, types.ModuleType]]":
-    import python_multipart
-    import python_multipart.multipart
+_ALIASES: "List[Tuple[str, types.ModuleType]]" = []  # found once: FastAPI's check asks per form route
 
-    return [("multipart", python_multipart), ("multipart.multipart", python_multipart.multipart)]
+
+def _new_modules() -> "List[Tuple[str, types.ModuleType]]":
+    if not _ALIASES:
+        import python_multipart
+        import python_multipart.multipart
+
+        _ALIASES[:] = [("multipart", python_multipart), ("multipart.multipart", python_multipart.multipart)]
+    return _ALIASES
+
+
+def put_aliases() -> "List[Tuple[str, types.ModuleType, Any]]":
+    """Let `multipart` and `multipart.multipart` stand for the python_multipart modules;
+    returns what take_aliases() puts back. (fastapi-multipart uses the pair too.)"""
+    try:
+        aliases = _new_modules()
+    except Exception:  # a broken python_multipart: the module imports as it would have (never our crash)
+        return []
+    state = [(name, alias, sys.modules.get(name)) for name, alias in aliases]
+    sys.modules.update(aliases)
+    return state
+
+
+def take_aliases(state: "List[Tuple[str, types.ModuleType, Any]]") -> None:
+    for name, alias, before in state:
+        if sys.modules.get(name) is alias:  # unless the module's code put something else there
+            if before is None:
+                del sys.modules[name]
+            else:
+                sys.modules[name] = before
 
 
 @contextlib.contextmanager
 def around_import() -> "Iterator[None]":
-    try:
-        aliases = _new_modules()
-    except Exception:  # a broken python_multipart: the module imports as it would have (never our crash)
-        aliases = []
-    if not aliases:
-        yield  # (outside the except clause: the module's own error must not chain onto ours)
-        return
-    saved = [(name, sys.modules.get(name)) for name, _ in aliases]
-    sys.modules.update(aliases)
+    state = put_aliases()
     try:
         yield
     finally:
-        for (name, alias), (_, before) in zip(aliases, saved):
-            if sys.modules.get(name) is alias:  # unless the module's code put something else there
-                if before is None:
-                    del sys.modules[name]
-                else:
-                    sys.modules[name] = before
+        take_aliases(state)
 
 
 def make(original: Any, switch: Switch) -> "types.ModuleType":
