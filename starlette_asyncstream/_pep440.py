@@ -48,6 +48,15 @@ def parse_version(text: str) -> "Optional[VersionKey]":
     parts = text.split(".")
     if all(part and _DIGITS.issuperset(part) for part in parts):
         return (0, _release(parts), (2,), (0,), (1,))
+    # And for the table's own pre-releases ("0.12.0b3"), which a release inside
+    # a range compares with on every import.
+    last = parts[-1]
+    head = last.rstrip("0123456789")
+    letters = head.lstrip("0123456789")
+    digits, number = head[:len(head) - len(letters)], last[len(head):]
+    if letters in ("a", "b", "rc") and digits and number and all(
+            part and _DIGITS.issuperset(part) for part in parts[:-1]):
+        return (0, _release(parts[:-1] + [digits]), (1, _PRE_RANK[letters], int(number)), (0,), (1,))
     global _pattern
     if _pattern is None:
         _pattern = re.compile(_PATTERN_TEXT, re.IGNORECASE | re.VERBOSE)

@@ -26,7 +26,7 @@ takes raw bytes or any value (it passes validation) and that calls
 import email.message
 import functools
 import inspect
-from typing import Any, Callable, List, Optional, Set, Tuple
+from typing import Any, Callable, List, Set, Tuple
 
 from .._core import LayoutError, Switch, code_names, unwrap_ours
 from .fastapi_uploads import body_kind, handler_target
@@ -35,22 +35,17 @@ MODULES = ("fastapi.routing",)
 
 
 @functools.lru_cache(maxsize=256)  # (a service sees a handful of Content-Types: parsed once each)
-def says_json(content_type: str) -> bool:
-    """0.65.2's test: application/json, or application/<anything>+json (parameters allowed)."""
+def says_json(raw: bytes) -> bool:
+    """0.65.2's test of the Content-Type header (raw, as ASGI has it): application/json,
+    or application/<anything>+json, parameters allowed. An empty one is no Content-Type."""
+    if not raw:
+        return True  # (0.65.3: no Content-Type is JSON)
     message = email.message.Message()
-    message["content-type"] = content_type
+    message["content-type"] = raw.decode("latin-1")
     if message.get_content_maintype() != "application":
         return False
     subtype = message.get_content_subtype()
     return subtype == "json" or subtype.endswith("+json")
-
-
-def _content_type(scope: Any) -> "Optional[str]":
-    """request.headers.get("content-type"), without building the Headers object."""
-    for key, value in scope.get("headers", ()):
-        if key.lower() == b"content-type":
-            return str(value.decode("latin-1"))
-    return None
 
 
 def make(original: "Callable[..., Any]", switch: Switch) -> "Callable[..., Any]":
@@ -62,11 +57,13 @@ def make(original: "Callable[..., Any]", switch: Switch) -> "Callable[..., Any]"
 
         async def app(request: Any) -> Any:
             if switch.on:
-                content_type = _content_type(request.scope)
-                if content_type and not says_json(content_type):
-                    # The handler's `await request.json()` answers what Starlette
-                    # cached in _json: the bytes, as 0.65.2 hands them on.
-                    request._json = await request.body()
+                for key, value in request.scope["headers"]:  # (inline: this runs for every request)
+                    if key == b"content-type":
+                        if not says_json(value):
+                            # The handler's `await request.json()` answers what Starlette
+                            # cached in _json: the bytes, as 0.65.2 hands them on.
+                            request._json = await request.body()
+                        break
             return await handler(request)
 
         app.__wrapped__ = handler  # type: ignore[attr-defined]  # (no functools.wraps: one per route)
