@@ -101,7 +101,10 @@ class Fix:
         running = tuple(sys.version_info[:3]) if python is None else python
         if running < self.python:
             return "python"
-        for package, low, high in self.ranges:
+        # The ranges of distributions already read first: one of them failing
+        # spares the look for another (a missing FastAPI costs a walk of sys.path).
+        ranges = sorted(self.ranges, key=lambda r: r[0] not in versions)
+        for package, low, high in ranges:
             version = versions.get(package)
             if version is None or not _within(version, low, high):
                 return package
@@ -381,7 +384,9 @@ FIXES = (
         # get_request_handler parses the body form; fastapi/fastapi #4833 asked who
         # closes it, #5465 pushed its close() onto the request's exit stack
         # (scope["fastapi_astack"], there since 0.42.0) in 0.86.0.
-        ranges=(("fastapi", "0.42.0", "0.86.0"),),
+        # (The second range is those releases' own Starlette pins, 0.12.9 to 0.20.4:
+        # where Starlette is outside it, no look for FastAPI is needed.)
+        ranges=(("fastapi", "0.42.0", "0.86.0"), ("starlette", "0.12.9", "0.21.0")),
         upstream="fastapi/fastapi #4833 (report), #5465 (fix, 0.86.0)",
         fails_from_python=None,
         before_that="a ResourceWarning when the form is collected, an error under -X dev or -W error",
@@ -399,7 +404,8 @@ FIXES = (
         # body; GHSA-8h2j-cgx8-6xv7 fixed it in 0.65.2, and 0.65.3 parses a body
         # without a Content-Type as JSON again. (The fix checks get_request_handler's
         # layout, which releases from 0.42.0 share; FastAPI pins legacy Starlette from 0.42.)
-        ranges=(("fastapi", "0.42.0", "0.65.2"),),
+        # (The second range is those releases' own Starlette pins, 0.12.9 to 0.14.2.)
+        ranges=(("fastapi", "0.42.0", "0.65.2"), ("starlette", "0.12.9", "0.15.0")),
         upstream="GHSA-8h2j-cgx8-6xv7 / CVE-2021-32677 (fix, 0.65.2; no Content-Type is JSON again, 0.65.3)",
         fails_from_python=(3, 0),
         before_that=None,
