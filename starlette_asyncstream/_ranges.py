@@ -366,7 +366,9 @@ FIXES = (
         ),
         # fastapi/fastapi #1851 added check_file_field in 0.60.2 (#12106 renamed it
         # ensure_multipart_is_installed); #12627 imported python_multipart first in 0.115.4.
-        ranges=(("fastapi", "0.60.2", "0.115.4"), ("python-multipart", "0.0.13", None)),
+        # (The third range is those releases' own Starlette pins, 0.13.6 to 0.41.x.)
+        ranges=(("fastapi", "0.60.2", "0.115.4"), ("python-multipart", "0.0.13", None),
+                ("starlette", "0.13.6", "0.42.0")),
         upstream="fastapi/fastapi #1851 (the check, 0.60.2), #12627 (fix, 0.115.4)",
         fails_from_python=None,
         before_that="a PendingDeprecationWarning at every form route's construction with "
