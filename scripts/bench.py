@@ -59,15 +59,18 @@ CHECKS = (
     ("construction: patched 0.13.6 / unpatched 0.14.2", "construction/patched", "construction/0.14.2", "<=", 1.15),
     ("construction: patched 0.13.2 / unpatched 0.14.2", "construction/patched-0.13.2", "construction/0.14.2",
      "<=", 1.15),
+    # Only the testclient fix applies to 0.14.2 (on every Python), and it waits for
+    # starlette.testclient (never imported by us): the table and the hook, no wrapt.
+    # The same measurement as every earlier bench of the no-op import.
+    ("import on 0.14.2: package + responses / responses", "import/0.14.2/package", "import/0.14.2/responses",
+     "<=", 1.02),
+    # Outside every range: the package's own modules only (about 1.2 ms here, less
+    # than on 0.14.2), against a newer starlette.responses that imports much less.
     ("import outside every range (0.46.0): package + responses / responses", "import/0.46.0/package",
-     "import/0.46.0/responses", "<=", 1.02),
+     "import/0.46.0/responses", "<=", 1.05),
     # wrapt's own import is most of it; the testclient row's hook (every Python) the rest
     ("import on 0.13.6: package + responses / responses", "import/0.13.6/package", "import/0.13.6/responses",
      "<=", 1.30),
-    # Only the testclient fix applies to 0.14.2, and it waits for
-    # starlette.testclient (never imported by us): the hook, no wrapt.
-    ("import on 0.14.2: package + responses / responses", "import/0.14.2/package", "import/0.14.2/responses",
-     "<=", 1.25),
     ("import on 0.14.2, Python 3.13: package + responses / responses", "import/0.14.2-py3.13/package",
      "import/0.14.2-py3.13/responses", "<=", 1.25),
     ("server requests/s: patched 0.13.6 / unpatched 0.14.2", "server/patched", "server/0.14.2", ">=", 0.95),
