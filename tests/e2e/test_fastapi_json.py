@@ -12,7 +12,11 @@ import pytest
 from support.releases import applies
 from support.servers import PROGRAMS, free_port, server_env, serving
 
-fastapi = pytest.importorskip("fastapi", reason="this e2e leg has no FastAPI (a Starlette-only leg)")
+import starlette  # noqa: E402
+
+LEG = "Starlette {} on Python {}.{}".format(starlette.__version__, *sys.version_info[:2])
+fastapi = pytest.importorskip("fastapi", reason="{} without FastAPI (a Starlette-only e2e leg): no FastAPI route "
+                              "to post to".format(LEG))
 
 ITEM = b'{"name": "Foo", "price": 50.5}'
 
