@@ -467,6 +467,85 @@ FIXES = (
         module="starlette.staticfiles",
     ),
     Fix(
+        name="host-header",
+        summary=(
+            "request.url uses the Host header only when it is a host with an optional port, as 1.0.1 "
+            "does (legacy releases glue any Host header into the URL: `evil.example/public?x=` makes "
+            "request.url.path read /public while the router serves the real path, so path checks in "
+            "middleware are bypassed: CVE-2026-48710)"
+        ),
+        # Every release builds request.url from the raw Host header;
+        # GHSA-86qp-5c8j-p5mr, fixed in 1.0.1 (1.7.0 widened the grammar to every
+        # reg-name character). Fixed here for the legacy releases; 0.15.0 to 1.0.0
+        # are named by the report (_security.py).
+        ranges=(("starlette", "0.12.0b3", "0.15.0"),),
+        upstream="CVE-2026-48710 / GHSA-86qp-5c8j-p5mr (fix, 1.0.1)",
+        fails_from_python=(3, 0),
+        before_that=None,
+        module="starlette.datastructures",
+    ),
+    Fix(
+        name="url-path",
+        summary=(
+            "request.url puts a / before a path that lacks one, as 1.3.0 does (legacy releases glue "
+            "the path after the host, so a request target such as `@evil.example` makes "
+            "request.url.hostname read evil.example: CVE-2026-54282)"
+        ),
+        # GHSA-jp82-jpqv-5vv3, fixed in 1.3.0 by joining the URL with urlunsplit.
+        # (Listed after host-header: the two wrap URL.__init__, this one outside.)
+        ranges=(("starlette", "0.12.0b3", "0.15.0"),),
+        upstream="CVE-2026-54282 / GHSA-jp82-jpqv-5vv3 (fix, 1.3.0)",
+        fails_from_python=(3, 0),
+        before_that=None,
+        module="starlette.datastructures",
+    ),
+    Fix(
+        name="form-limits",
+        summary=(
+            "request.form() stops at 1,000 files, 1,000 fields and 1 MB a field (multipart and "
+            "urlencoded) with a 400 naming the limit, and takes max_files, max_fields and "
+            "max_part_size as 1.3.1 does (legacy releases read any form whole into memory: "
+            "CVE-2023-30798, CVE-2024-47874, CVE-2026-54283)"
+        ),
+        # GHSA-74m5-2c7w-9w3x (0.25.0: files and fields), GHSA-f96h-pmfr-66vw
+        # (0.40.0: part size), GHSA-82w8-qh3p-5jfq (1.3.1: urlencoded forms too).
+        ranges=(("starlette", "0.12.0b3", "0.15.0"),),
+        upstream="CVE-2023-30798 (fix, 0.25.0), CVE-2024-47874 (0.40.0), CVE-2026-54283 (1.3.1)",
+        fails_from_python=(3, 0),
+        before_that=None,
+        module="starlette.requests",
+    ),
+    Fix(
+        name="upload-rollover",
+        summary=(
+            "UploadFile.write moves an upload from memory to disk in the thread pool, as 0.47.2 does "
+            "(from 0.13.5 the write that crosses the 1 MB spool runs in the event loop: each large "
+            "upload blocks every other request of the worker while it is copied to disk: CVE-2025-54121)"
+        ),
+        # 0.13.5 began writing in-memory uploads in the event loop; GHSA-2c2j-9gv5-cj73
+        # (CVE-2025-54121), fixed in 0.47.2. Fixed here for the legacy releases.
+        ranges=(("starlette", "0.13.5", "0.15.0"),),
+        upstream="CVE-2025-54121 / GHSA-2c2j-9gv5-cj73 (fix, 0.47.2)",
+        fails_from_python=(3, 0),
+        before_that=None,
+        module="starlette.datastructures",
+    ),
+    Fix(
+        name="fastapi-body-errors",
+        summary=(
+            "FastAPI lets an HTTPException raised while it reads a body reach the client, as 0.81.0 "
+            "does (earlier releases answer every failure with 400 'There was an error parsing the "
+            "body': a form past form-limits would not say which limit)"
+        ),
+        # fastapi/fastapi #2036 (0.81.0). The second range is the Starlette
+        # releases form-limits fixes (and those FastAPI releases' pins).
+        ranges=(("fastapi", "0.42.0", "0.81.0"), ("starlette", "0.12.9", "0.15.0")),
+        upstream="fastapi/fastapi #2036 (fix, 0.81.0)",
+        fails_from_python=(3, 0),
+        before_that=None,
+        module="fastapi.routing",
+    ),
+    Fix(
         name="iscoroutinefunction",
         summary=(
             "Starlette asks inspect.iscoroutinefunction, as 0.46.0 does (legacy releases ask "

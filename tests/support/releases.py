@@ -56,9 +56,12 @@ def applies(name):
 # The fixes installed by the import itself (in starlette.responses/concurrency);
 # the others wait for their module (starlette.testclient, sse_starlette.sse, ...).
 STREAMING = [fix.name for fix in FIXES if not fix.waits_for]
-# Installing those imports starlette.responses, which imports starlette.background: one of the
-# modules the iscoroutinefunction fix waits for, so where a streaming fix applies it is in place at once too.
-AT_IMPORT = STREAMING + (["iscoroutinefunction"] if any(applies(name) for name in STREAMING) else [])
+# Installing those imports starlette.responses, which imports starlette.background and
+# starlette.datastructures: modules that iscoroutinefunction, host-header, url-path and
+# upload-rollover wait for, so where a streaming fix applies they are in place at once too.
+WITH_RESPONSES = ("starlette.background", "starlette.datastructures")
+AT_IMPORT = STREAMING + ([f.name for f in FIXES if set(f.waits_for) & set(WITH_RESPONSES)]
+                         if any(applies(name) for name in STREAMING) else [])
 
 
 def ready(name):

@@ -1,0 +1,126 @@
+"""Form limits behind FastAPI's Form and File parameters (CVE-2023-30798,
+CVE-2024-47874, CVE-2026-54283): with `form-limits` and `fastapi-body-errors`
+a legacy FastAPI answers a form past a limit as FastAPI 0.81+ on a fixed
+Starlette does, `400 {"detail": "<the limit>"}`; with `fastapi-body-errors`
+off, as FastAPI of its own era answers any form error; with `form-limits` off,
+the form is parsed whole (the advisories). Forms under the limits are
+unchanged. The apps are built in each test, after the fixes are installed,
+as FastAPI builds a route's handler when the route is made.
+"""
+
+import json
+
+import fastapi
+import httpx
+import pytest
+import starlette
+
+import starlette_asyncstream as sa
+from support.releases import applies, run
+
+LEG = "FastAPI {} (Starlette {})".format(fastapi.__version__, starlette.__version__)
+TOO_MANY = (400, {"detail": "Too many fields. Maximum number of fields is 1000."})
+
+
+def make_app():
+    from fastapi import FastAPI, File, Form, UploadFile
+
+    app = FastAPI()
+
+    @app.post("/login")
+    async def login(username: str = Form(...)):
+        return {"username": username}
+
+    @app.post("/upload")
+    async def upload(file: UploadFile = File(...), note: str = Form("")):  # noqa: B008
+        return {"name": file.filename, "size": len(await file.read()), "note": note}
+
+    @app.post("/item")
+    async def item(payload: dict):
+        return payload
+
+    return app
+
+
+def fields(n, size=1):
+    return "username=alice&" + "&".join("f{}={}".format(i, "x" * size) for i in range(n - 1))
+
+
+async def post(app, path, content, content_type):
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        response = await client.post(path, content=content, headers={"content-type": content_type})
+        return response.status_code, json.loads(response.text)
+
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def answers(app):
+    many_files = "".join('--b\r\nContent-Disposition: form-data; name="file"; filename="f{}.txt"\r\n\r\nx\r\n'
+                         .format(i) for i in range(1001)) + "--b--\r\n"
+    return {
+        "1000 fields": run(post(app, "/login", fields(1000), FORM)),
+        "1001 fields": run(post(app, "/login", fields(1001), FORM)),
+        "a 2 MB field": run(post(app, "/login", "username=" + "x" * (2 * 1024 * 1024), FORM)),
+        "1001 files": run(post(app, "/upload", many_files, "multipart/form-data; boundary=b")),
+        "broken json": run(post(app, "/item", "{broken", "application/json")),
+    }
+
+
+def needs(row):
+    if not applies(row):
+        pytest.skip("{}: outside the `{}` row's range".format(LEG, row))
+
+
+def test_a_form_past_a_limit_answers_as_fastapi_on_a_fixed_starlette():
+    needs("form-limits")
+    sa.install()
+    try:
+        got = answers(make_app())
+    finally:
+        sa.uninstall()
+    assert got["1000 fields"] == (200, {"username": "alice"})
+    assert got["1001 fields"] == TOO_MANY
+    assert got["a 2 MB field"] == (400, {"detail": "Field exceeded maximum size of 1024KB."})
+    assert got["1001 files"] == (400, {"detail": "Too many files. Maximum number of files is 1000."})
+
+
+def test_with_fastapi_body_errors_off_the_release_says_its_own_sentence():
+    needs("fastapi-body-errors")
+    sa.install()
+    sa.uninstall("fastapi-body-errors")
+    try:
+        got = answers(make_app())
+    finally:
+        sa.uninstall()
+    parse_error = (400, {"detail": "There was an error parsing the body"})
+    assert (got["1001 fields"], got["1001 files"]) == (parse_error, parse_error)
+    assert got["1000 fields"] == (200, {"username": "alice"})
+
+
+def test_with_form_limits_off_the_form_is_parsed_whole():
+    needs("form-limits")
+    sa.install()
+    sa.uninstall("form-limits")
+    try:
+        got = answers(make_app())
+    finally:
+        sa.uninstall()
+    assert got["1001 fields"] == (200, {"username": "alice"})
+    assert got["a 2 MB field"] == (200, {"username": "x" * (2 * 1024 * 1024)})
+
+
+def test_other_body_errors_are_the_releases_own():
+    needs("fastapi-body-errors")
+    sa.install()
+    try:
+        fixed = answers(make_app())
+    finally:
+        sa.uninstall()
+    sa.install()
+    sa.uninstall("fastapi-body-errors")
+    try:
+        own = answers(make_app())
+    finally:
+        sa.uninstall()
+    assert fixed["broken json"] == own["broken json"]

@@ -1,0 +1,249 @@
+"""The advisories' requests against the installed Starlette, in process.
+
+    python security_app.py urls|forms|rollover
+
+Imports the package first (STARLETTE_ASYNCSTREAM_DISABLE decides what it
+fixes), then answers each request through a plain ASGI call (no test client:
+theirs differ between releases) and prints one JSON line: what a user of the
+release sees. tests/test_security.py compares it with what the fixed releases
+answer (the same program on the newest Starlette leg prints the same).
+`app` is also served by uvicorn in tests/e2e/test_security.py.
+"""
+
+import asyncio
+import json
+import sys
+import threading
+
+import starlette_asyncstream  # noqa: F401
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.routing import Route
+
+
+class Guard:
+    """Middleware as users write it: a path check by request.url.path, and a header made
+    from request.url.hostname (as code that builds absolute links or allow-lists does)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        url = Request(scope).url
+        host = (url.hostname or "").encode("latin-1")
+
+        async def send_with_host(message):
+            if message["type"] == "http.response.start":
+                message = dict(message, headers=list(message.get("headers", [])) + [(b"x-url-hostname", host)])
+            await send(message)
+
+        if url.path.startswith("/admin"):
+            await PlainTextResponse("blocked", status_code=403)(scope, receive, send_with_host)
+            return
+        await self.app(scope, receive, send_with_host)
+
+
+async def admin(request):
+    return PlainTextResponse("admin area")
+
+
+async def where(request):
+    return JSONResponse({"url": str(request.url), "path": request.url.path, "hostname": request.url.hostname})
+
+
+async def form(request):
+    data = await request.form()
+    sizes = {key: len(value) if isinstance(value, str) else "file" for key, value in data.items()}
+    count = len(data.keys()) if hasattr(data, "keys") else 0
+    await data.close()
+    return JSONResponse({"count": count, "largest": max([v for v in sizes.values() if v != "file"] or [0])})
+
+
+app = Guard(Starlette(routes=[Route("/admin", admin), Route("/where", where), Route("/form", form, methods=["POST"])]))
+
+
+def scope_for(path, host=None, server=("testserver", 80), root_path="", method="GET", headers=()):
+    raw = [(b"host", host.encode("latin-1"))] if host is not None else []
+    return {"type": "http", "method": method, "path": path, "root_path": root_path, "query_string": b"",
+            "headers": raw + list(headers), "scheme": "http", "server": server, "client": ("127.0.0.1", 5000),
+            "http_version": "1.1", "asgi": {"version": "3.0"}}
+
+
+async def call(scope, body=b""):
+    """(status, body) of one request through `app`, the body sent in 64 KB messages."""
+    chunks = [body[i:i + 65536] for i in range(0, len(body), 65536)] or [b""]
+    messages = [{"type": "http.request", "body": c, "more_body": i < len(chunks) - 1} for i, c in enumerate(chunks)]
+    sent = []
+
+    async def receive():
+        if messages:
+            return messages.pop(0)
+        await asyncio.sleep(3600)  # (a client that stays)
+
+    async def send(message):
+        sent.append(message)
+
+    await asyncio.wait_for(app(scope, receive, send), 60)
+    status = next(m["status"] for m in sent if m["type"] == "http.response.start")
+    return status, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body").decode()
+
+
+HOSTS = ["example.com", "example.com:8080", "EXAMPLE.com", "127.0.0.1:8000", "[::1]:8000", "[::1]",
+         "my_service:8000", "xn--bcher-kva.example", "evil.example/public?x=", "evil.example#x",
+         "user@evil.example", "evil.example:99999", "[not-ipv6]:80", "evil.example\\x", ""]
+
+
+def urls():
+    loop = asyncio.new_event_loop()
+    try:
+        result = {
+            "guard": {host: loop.run_until_complete(call(scope_for("/admin", host)))
+                      for host in ("evil.example/public?x=", "evil.example/?", "example.com")},
+            "url": {host: str(Request(scope_for("/admin", host)).url) for host in HOSTS},
+            "no host": str(Request(scope_for("/admin")).url),
+            "no host, no server": str(Request(scope_for("/admin", server=None)).url),
+            "ipv6 server": str(Request(scope_for("/admin", server=("::1", 8000))).url),
+            "root_path": str(Request(scope_for("/admin", "example.com", root_path="/api")).url),
+            "query": str(Request(dict(scope_for("/a", "example.com"), query_string=b"x=1&y=2")).url),
+            # (0.12.0 added base_url)
+            "base_url": str(getattr(Request(scope_for("/admin", "evil.example/public?x=")), "base_url", None)),
+        }
+        paths = {}
+        for path in ("@evil.example", "@evil.example/x", "evil.example", "/ok", "//double"):
+            url = Request(scope_for(path, "testserver")).url
+            paths[path] = [str(url), url.hostname]
+        url = Request(scope_for("@evil.example", None, server=("testserver", 80))).url
+        paths["@evil.example, server only"] = [str(url), url.hostname]
+        url = Request(scope_for("@evil.example", None, server=None)).url
+        paths["@evil.example, neither"] = [str(url), url.hostname]
+        result["paths"] = paths
+        return result
+    finally:
+        loop.close()
+
+
+def urlencoded(n, size=1):
+    return "&".join("f{}={}".format(i, "x" * size) for i in range(n)).encode()
+
+
+def multipart(fields=0, files=0, field_size=1, boundary="b0undary"):
+    parts = []
+    for i in range(fields):
+        parts.append('--{}\r\nContent-Disposition: form-data; name="f{}"\r\n\r\n{}\r\n'.format(
+            boundary, i, "x" * field_size))
+    for i in range(files):
+        parts.append('--{}\r\nContent-Disposition: form-data; name="u{}"; filename="u{}.txt"\r\n'
+                     'Content-Type: text/plain\r\n\r\nupload\r\n'.format(boundary, i, i))
+    return ("".join(parts) + "--{}--\r\n".format(boundary)).encode()
+
+
+URLENCODED = [(b"content-type", b"application/x-www-form-urlencoded")]
+MULTIPART = [(b"content-type", b"multipart/form-data; boundary=b0undary")]
+KB = 1024
+
+
+def forms():
+    cases = {
+        "urlencoded 1000 fields": (URLENCODED, urlencoded(1000)),
+        "urlencoded 1001 fields": (URLENCODED, urlencoded(1001)),
+        # (the name counts: "f0" and the value make the field's size)
+        "urlencoded field of 1 MB": (URLENCODED, urlencoded(1, KB * KB - 2)),
+        "urlencoded field of 1 MB + 1": (URLENCODED, urlencoded(1, KB * KB - 1)),
+        "urlencoded field of 900 KB": (URLENCODED, urlencoded(1, 900 * KB)),
+        "multipart 1000 fields": (MULTIPART, multipart(fields=1000)),
+        "multipart 1001 fields": (MULTIPART, multipart(fields=1001)),
+        "multipart 1000 files": (MULTIPART, multipart(files=1000)),
+        "multipart 1001 files": (MULTIPART, multipart(files=1001)),
+        "multipart 1000 fields and 1000 files": (MULTIPART, multipart(fields=1000, files=1000)),
+        "multipart field of 1 MB": (MULTIPART, multipart(fields=1, field_size=KB * KB)),
+        "multipart field of 1 MB + 1": (MULTIPART, multipart(fields=1, field_size=KB * KB + 1)),
+        "multipart field of 900 KB": (MULTIPART, multipart(fields=1, field_size=900 * KB)),
+        "multipart file of 2 MB": (MULTIPART, (
+            b'--b0undary\r\nContent-Disposition: form-data; name="big"; filename="big.bin"\r\n\r\n'
+            + b"x" * (2 * KB * KB) + b"\r\n--b0undary--\r\n")),
+    }
+    loop = asyncio.new_event_loop()
+    try:
+        answers = {}
+        for name, (headers, body) in cases.items():
+            scope = scope_for("/form", "example.com", method="POST",
+                              headers=list(headers) + [(b"content-length", str(len(body)).encode())])
+            answers[name] = loop.run_until_complete(call(scope, body))
+        # Outside an application (no "app" in the scope), the exception itself.
+        scope = scope_for("/form", "example.com", method="POST", headers=URLENCODED)
+        body = [{"type": "http.request", "body": urlencoded(1001), "more_body": False}]
+
+        async def receive():
+            return body.pop(0)
+
+        async def by_hand():
+            try:
+                await Request(scope, receive).form()
+            except Exception as exc:  # noqa: BLE001 - what a user catches, by name
+                return [type(exc).__name__, getattr(exc, "message", str(exc))]
+            return ["no error"]
+
+        answers["outside an application"] = loop.run_until_complete(by_hand())
+
+        async def own_limit():
+            own = [{"type": "http.request", "body": urlencoded(5), "more_body": False}]
+
+            async def receive_own():
+                return own.pop(0)
+
+            try:
+                await Request(scope, receive_own).form(max_fields=3)
+            except TypeError:
+                return "form() takes no max_fields"
+            except Exception as exc:  # noqa: BLE001
+                return getattr(exc, "message", str(exc))
+            return "no error"
+
+        answers["max_fields=3, 5 fields"] = loop.run_until_complete(own_limit())
+        return answers
+    finally:
+        loop.close()
+
+
+def rollover():
+    import tempfile
+
+    from starlette.datastructures import UploadFile
+
+    seen = []
+
+    async def main():
+        # (the keywords every release takes; the newest requires the file)
+        upload = UploadFile(filename="big.bin", file=tempfile.SpooledTemporaryFile(max_size=1024 * 1024))
+        real = upload.file.rollover
+
+        def watched():
+            seen.append("event loop thread" if threading.current_thread() is threading.main_thread()
+                        else "worker thread")
+            real()
+
+        upload.file.rollover = watched
+        await upload.write(b"x" * 1000)
+        await upload.write(b"x" * (1024 * 1024))
+        await upload.write(b"tail")
+        await upload.seek(0)
+        data = await upload.read()
+        await upload.close()
+        return len(data)
+
+    loop = asyncio.new_event_loop()
+    try:
+        size = loop.run_until_complete(main())
+    finally:
+        loop.close()
+    return {"size": size, "rolled over in": seen}
+
+
+if __name__ == "__main__":
+    PROBES = {"urls": urls, "forms": forms, "rollover": rollover}
+    print(json.dumps(PROBES[sys.argv[1]](), sort_keys=True))

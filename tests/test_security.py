@@ -1,0 +1,182 @@
+"""The advisories the import closes, each proven both ways on the leg's real
+Starlette: `host-header` (CVE-2026-48710), `url-path` (CVE-2026-54282),
+`form-limits` (CVE-2023-30798, CVE-2024-47874, CVE-2026-54283) and
+`upload-rollover` (CVE-2025-54121).
+
+tests/programs/security_app.py sends each advisory's request (and ordinary
+ones: hosts with ports, IPv6, underscores, no Host header, root_path; forms
+of 1,000 fields, 900 KB fields, uploads) through a plain ASGI call in a fresh
+interpreter under -W error. With the fixes, a legacy release answers what the
+fixed releases answer; the answers below were printed by that program on
+Starlette 1.10.0, and the newest-Starlette leg checks them again every run.
+With a fix switched off, the legacy release is vulnerable, so each test can
+fail. Behind a real uvicorn: tests/e2e/test_security.py.
+"""
+
+import json
+import os
+
+import pytest
+import starlette
+
+from support.installs import run_child
+from support.releases import PY, applies, starlette_at_least
+
+PROGRAM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "programs", "security_app.py")
+STRICT = ["-W", "error", "-W", "ignore:'asyncio.iscoroutinefunction' is deprecated:DeprecationWarning",
+          "-W", "ignore:Using `httpx` with `starlette.testclient` is deprecated",
+          "-W", "ignore:Please use `import python_multipart` instead.:PendingDeprecationWarning"]
+LEG = "Starlette {} on Python {}.{}".format(starlette.__version__, *PY)
+BLOCKED = [403, "blocked"]
+THROUGH = [200, "admin area"]
+
+
+def probe(name, disable=""):
+    proc = run_child([PROGRAM, name], env_extra={"STARLETTE_ASYNCSTREAM_DISABLE": disable}, flags=STRICT,
+                     timeout=120)
+    assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
+    return json.loads(proc.stdout)
+
+
+def fixed_here(row, fixed_in):
+    """The leg answers as the fixed release: the row applies, or the release is a fixed one."""
+    if applies(row) or starlette_at_least(fixed_in):
+        return
+    pytest.skip("{}: outside the `{}` row (legacy releases only) and before {}, which fixed it: the report "
+                "names the advisory with its remedy (tests/test_diagnostics.py)".format(LEG, row, fixed_in))
+
+
+def switchable(row):
+    if not applies(row):
+        pytest.skip("{}: outside the `{}` row's range, nothing to switch off".format(LEG, row))
+
+
+# --- request.url (CVE-2026-48710, CVE-2026-54282) -----------------------------
+
+FIXED_HOSTS = {
+    "": "http://testserver/admin",
+    "127.0.0.1:8000": "http://127.0.0.1:8000/admin",
+    "EXAMPLE.com": "http://EXAMPLE.com/admin",
+    "[::1]": "http://[::1]/admin",
+    "[::1]:8000": "http://[::1]:8000/admin",
+    "[not-ipv6]:80": "http://testserver/admin",
+    "evil.example#x": "http://testserver/admin",
+    "evil.example/public?x=": "http://testserver/admin",
+    "evil.example:99999": "http://testserver/admin",
+    "evil.example\\x": "http://testserver/admin",
+    "example.com": "http://example.com/admin",
+    "example.com:8080": "http://example.com:8080/admin",
+    "my_service:8000": "http://my_service:8000/admin",
+    "user@evil.example": "http://testserver/admin",
+    "xn--bcher-kva.example": "http://xn--bcher-kva.example/admin",
+}
+FIXED_PATHS = {
+    "//double": ["http://testserver//double", "testserver"],
+    "/ok": ["http://testserver/ok", "testserver"],
+    "@evil.example": ["http://testserver/@evil.example", "testserver"],
+    "@evil.example, neither": ["@evil.example", None],
+    "@evil.example, server only": ["http://testserver/@evil.example", "testserver"],
+    "@evil.example/x": ["http://testserver/@evil.example/x", "testserver"],
+    "evil.example": ["http://testserver/evil.example", "testserver"],
+}
+# Each release's own, fixed or not (the ASGI root_path change of 0.33, the
+# IPv6 brackets of 1.x): compared between the runs, not with the newest.
+RELEASE_OWN = ("ipv6 server", "root_path")
+
+
+def test_request_url_answers_as_the_fixed_releases():
+    fixed_here("host-header", "1.3.0")
+    got = probe("urls")
+    assert got["guard"] == {"evil.example/public?x=": BLOCKED, "evil.example/?": BLOCKED, "example.com": BLOCKED}
+    assert got["url"] == FIXED_HOSTS
+    assert got["paths"] == FIXED_PATHS
+    assert (got["no host"], got["no host, no server"]) == ("http://testserver/admin", "/admin")
+    assert got["query"] == "http://example.com/a?x=1&y=2"
+    assert got["base_url"] == ("http://testserver/" if starlette_at_least("0.12.0") else "None")
+
+
+def test_request_url_without_the_fixes_is_the_advisories():
+    switchable("host-header")
+    fixed = probe("urls")
+    both_off = probe("urls", disable="host-header,url-path")
+    # CVE-2026-48710: the guard reads /public, the router serves /admin.
+    assert both_off["guard"] == {"evil.example/public?x=": THROUGH, "evil.example/?": THROUGH,
+                                 "example.com": BLOCKED}
+    assert both_off["url"]["evil.example/public?x="] == "http://evil.example/public?x=/admin"
+    assert both_off["base_url"] == ("http://evil.example/public?x=/" if starlette_at_least("0.12.0") else "None")
+    # CVE-2026-54282: the path moves the authority.
+    assert both_off["paths"]["@evil.example"] == ["http://testserver@evil.example", "evil.example"]
+    for key in RELEASE_OWN + ("no host, no server", "query"):
+        assert fixed[key] == both_off[key], key
+    for host in ("example.com", "example.com:8080", "[::1]:8000", "my_service:8000", "127.0.0.1:8000"):
+        assert fixed["url"][host] == both_off["url"][host], host  # ordinary traffic unchanged
+
+
+def test_each_url_fix_switches_off_alone():
+    switchable("url-path")
+    host_off = probe("urls", disable="host-header")
+    assert host_off["guard"]["evil.example/public?x="] == THROUGH
+    assert host_off["paths"] == FIXED_PATHS
+    path_off = probe("urls", disable="url-path")
+    assert path_off["guard"]["evil.example/public?x="] == BLOCKED
+    assert path_off["url"] == FIXED_HOSTS
+    assert path_off["paths"]["@evil.example/x"] == ["http://testserver@evil.example/x", "evil.example"]
+
+
+# --- request.form() (CVE-2023-30798, CVE-2024-47874, CVE-2026-54283) ----------
+
+TOO_MANY_FIELDS = [400, "Too many fields. Maximum number of fields is 1000."]
+FIXED_FORMS = {
+    "max_fields=3, 5 fields": "Too many fields. Maximum number of fields is 3.",
+    "multipart 1000 fields": [200, '{"count":1000,"largest":1}'],
+    "multipart 1000 fields and 1000 files": [200, '{"count":2000,"largest":1}'],
+    "multipart 1000 files": [200, '{"count":1000,"largest":0}'],
+    "multipart 1001 fields": TOO_MANY_FIELDS,
+    "multipart 1001 files": [400, "Too many files. Maximum number of files is 1000."],
+    "multipart field of 1 MB": [200, '{"count":1,"largest":1048576}'],
+    "multipart field of 1 MB + 1": [400, "Part exceeded maximum size of 1024KB."],
+    "multipart field of 900 KB": [200, '{"count":1,"largest":921600}'],
+    "multipart file of 2 MB": [200, '{"count":1,"largest":0}'],
+    "outside an application": ["MultiPartException", "Too many fields. Maximum number of fields is 1000."],
+    "urlencoded 1000 fields": [200, '{"count":1000,"largest":1}'],
+    "urlencoded 1001 fields": TOO_MANY_FIELDS,
+    "urlencoded field of 1 MB": [200, '{"count":1,"largest":1048574}'],
+    "urlencoded field of 1 MB + 1": [400, "Field exceeded maximum size of 1024KB."],
+    "urlencoded field of 900 KB": [200, '{"count":1,"largest":921600}'],
+}
+
+
+def test_forms_answer_as_the_fixed_releases():
+    fixed_here("form-limits", "1.3.1")
+    # (-W error: uploads opened before a limit was crossed are closed, or a ResourceWarning fails the run)
+    assert probe("forms") == FIXED_FORMS
+
+
+def test_forms_without_the_fix_are_parsed_whole():
+    switchable("form-limits")
+    got = probe("forms", disable="form-limits")
+    assert got["multipart 1001 fields"] == [200, '{"count":1001,"largest":1}']
+    assert got["multipart 1001 files"] == [200, '{"count":1001,"largest":0}']
+    assert got["multipart field of 1 MB + 1"] == [200, '{"count":1,"largest":1048577}']
+    assert got["urlencoded 1001 fields"] == [200, '{"count":1001,"largest":1}']
+    assert got["urlencoded field of 1 MB + 1"] == [200, '{"count":1,"largest":1048575}']
+    assert got["outside an application"] == ["no error"]
+    assert got["max_fields=3, 5 fields"] == "form() takes no max_fields"
+    for name, answer in FIXED_FORMS.items():  # under the limits: the same answers
+        if answer[0] == 200:
+            assert got[name] == answer, name
+
+
+# --- UploadFile.write (CVE-2025-54121) -----------------------------------------
+
+def test_an_upload_rolls_over_in_a_worker_thread():
+    if starlette_at_least("0.15.0") and not starlette_at_least("0.47.2"):
+        pytest.skip("{}: the rollover runs in the event loop before 0.47.2 and the `upload-rollover` row "
+                    "covers the legacy releases only: the report names CVE-2025-54121".format(LEG))
+    # (before 0.13.5 every write went to the thread pool: those releases were never affected)
+    assert probe("rollover") == {"size": 1049580, "rolled over in": ["worker thread"]}
+
+
+def test_without_the_fix_the_rollover_blocks_the_event_loop():
+    switchable("upload-rollover")
+    assert probe("rollover", disable="upload-rollover") == {"size": 1049580, "rolled over in": ["event loop thread"]}
