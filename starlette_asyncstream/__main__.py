@@ -16,7 +16,7 @@ from ._versions import installed_version as _installed_version
 
 
 # Exit statuses of the report (also in --help and the README).
-OK, FAILS, USAGE, NOTHING_TO_CHECK = 0, 1, 2, 3
+OK, FAILS, USAGE, NOTHING_TO_CHECK, ADVISORY_OPEN = 0, 1, 2, 3, 4
 
 
 def collect() -> Dict[str, Any]:
@@ -27,7 +27,7 @@ def collect() -> Dict[str, Any]:
     """
     import warnings
 
-    from . import _selftest
+    from . import _security, _selftest
     from ._stack import found
 
     try:
@@ -54,6 +54,12 @@ def collect() -> Dict[str, Any]:
         "problems": [],
         # what breaks in this pinned stack that the package does not fix
         "stack": found(_installed_version),
+    }
+    advisories = _security.found(_installed_version, {f["name"]: f for f in report["fixes"]})
+    report["security"] = {
+        "checked": _security.CHECKED,
+        "advisories": advisories,
+        "open": sum(not a["closed"] for a in advisories),
     }
     if starlette_info["version"] is None:
         report["problems"].append(
@@ -134,6 +140,20 @@ def render(report: Dict[str, Any]) -> str:
         for breakage in report["stack"]:
             add("  {}".format(breakage["what"]))
             add("    fix: {}".format(breakage["remedy"]))
+    security = report.get("security")
+    if security is not None:
+        add("")
+        add("Security (published advisories, table checked {})".format(security["checked"]))
+        if not security["advisories"]:
+            add("  none reaches the installed releases")
+        for advisory in security["advisories"]:
+            add("  {} ({} {}): {}".format(advisory["id"], advisory["distribution"], advisory["version"],
+                                          advisory["what"]))
+            if advisory["closed"]:
+                add("    closed by this import (fix {}), as {} {} answers".format(
+                    advisory["by"], advisory["distribution"], advisory["fixed_in"]))
+            else:
+                add("    OPEN; fix: {}".format(advisory["remedy"]))
     if report["problems"]:
         add("")
         add("Problems")
@@ -142,6 +162,10 @@ def render(report: Dict[str, Any]) -> str:
     add("")
     if report["exit"] == OK:
         add("Result: streaming works in this environment with starlette-asyncstream.")
+    elif report["exit"] == ADVISORY_OPEN:
+        count = report["security"]["open"]
+        add("Result: streaming works here, but {} published {} open (--fail-on-advisory; see Security)."
+            .format(count, "advisory stays" if count == 1 else "advisories stay"))
     elif report["exit"] == NOTHING_TO_CHECK:
         add("Result: nothing was checked: {}.".format(report["problems"][0]))
     elif report["problems"]:
@@ -185,7 +209,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         return run(argv[1:])
     parser = argparse.ArgumentParser(
         prog="python -m starlette_asyncstream",
-        usage="%(prog)s [--json] | %(prog)s run <command> [args...]",
+        usage="%(prog)s [--json] [--fail-on-advisory] | %(prog)s run <command> [args...]",
         description=(
             "Report the Python, Starlette and wrapt in use, whether each backported "
             "fix applies to this Starlette and is installed, and stream a custom "
@@ -195,14 +219,21 @@ def main(argv: Optional[List[str]] = None) -> int:
         epilog=(
             "Exit status: 0 streaming works here (with the fixes where needed); 1 it fails "
             "here even with them (the self-test failed, or a fix could not be installed); "
-            "2 usage error; 3 nothing to check (Starlette is not installed). "
+            "2 usage error; 3 nothing to check (Starlette is not installed); 4 with "
+            "--fail-on-advisory, streaming works but a published advisory that reaches the installed "
+            "releases stays open (the Security section names its fix). "
             "'run <command> [args...]' starts a command with the fixes installed in every "
             "Python process it starts; see 'run --help'."
         ),
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
+    parser.add_argument("--fail-on-advisory", action="store_true",
+                        help="exit 4 when an advisory that reaches the installed releases is not closed "
+                             "here (for CI)")
     args = parser.parse_args(argv)
     report = collect()
+    if args.fail_on_advisory and report["exit"] == OK and report["security"]["open"]:
+        report["exit"] = ADVISORY_OPEN
     if args.json:
         print(json.dumps(report, indent=2, sort_keys=True))
     else:

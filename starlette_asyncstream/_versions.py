@@ -59,7 +59,7 @@ def find_spec(top_level_name: str) -> Any:
     return None
 
 
-def installed_version(module_name: str) -> "Optional[str]":
+def installed_version(module_name: str, metadata_name: "Optional[str]" = None) -> "Optional[str]":
     """A distribution's version, without importing it when it is not imported yet.
 
     None when it is not installed; "" when it is, but no version can be read
@@ -69,6 +69,8 @@ def installed_version(module_name: str) -> "Optional[str]":
     install), then on sys.path in order (an editable install keeps its
     .dist-info in site-packages, away from the checkout). Not
     importlib.metadata: that import alone costs more than this whole package.
+    `metadata_name`: the distribution's name in its .dist-info, when it is not
+    the module's (python-multipart before 0.0.13 has only `multipart`).
     """
     module = sys.modules.get(module_name)
     version = getattr(module, "__version__", None)
@@ -79,7 +81,7 @@ def installed_version(module_name: str) -> "Optional[str]":
         return None
     beside = [os.path.dirname(location) for location in spec.submodule_search_locations]
     for site in beside + [entry or os.curdir for entry in sys.path]:
-        version = _metadata_version(site, module_name)
+        version = _metadata_version(site, metadata_name or module_name)
         if version is not None:
             return version
     return ""

@@ -30,7 +30,7 @@ def test_json_report_schema_and_exit_code():
     report = json.loads(proc.stdout)
     assert set(report) == {
         "package", "python", "starlette", "wrapt", "opted_out", "switched_off", "fixes", "self_test", "ok",
-        "problems", "exit", "stack",
+        "problems", "exit", "stack", "security",
     }
     assert (report["opted_out"], report["switched_off"]) == (False, [])
     assert report["exit"] == proc.returncode and report["problems"] == []
@@ -41,7 +41,8 @@ def test_json_report_schema_and_exit_code():
     assert [f["name"] for f in report["fixes"]] == list(STARLETTE_FIXES) + [
         "sse-dispatch", "sse-tasks", "sse-disconnect", "testclient", "debug-page", "websocket-loop", "debug-page-type",
         "multipart",
-        "fastapi-multipart", "fastapi-uploads", "fastapi-json", "jinja2", "gzip", "staticfiles", "iscoroutinefunction",
+        "fastapi-multipart", "fastapi-uploads", "fastapi-json", "jinja2", "gzip", "staticfiles", "host-header",
+        "url-path", "form-limits", "upload-rollover", "fastapi-body-errors", "iscoroutinefunction",
         "fastapi-iscoroutinefunction"]
     for fix in report["fixes"]:
         assert fix["applies"] == applies(fix["name"])
@@ -185,9 +186,95 @@ def test_without_starlette_nothing_is_checked_and_the_report_says_so(tmp_path, a
 
 def test_help_documents_every_exit_status():
     proc = main("--help")
-    text = " ".join(proc.stdout.split())
-    for status in ("0 streaming works here", "1 it fails here", "2 usage error", "3 nothing to check"):
+    text = " ".join(proc.stdout.split()).replace("- ", "-")  # (argparse may wrap --fail-on-advisory at a hyphen)
+    for status in ("0 streaming works here", "1 it fails here", "2 usage error", "3 nothing to check",
+                   "4 with --fail-on-advisory"):
         assert status in text
+
+
+# --- the published advisories (the Security section, `security` in --json) --------
+
+
+def expected_advisories():
+    """{id: closed} for the advisories that reach this leg's releases, read independently of the report."""
+    from starlette_asyncstream._pep440 import parse_version
+    from starlette_asyncstream._security import ADVISORIES
+
+    from support.releases import installed_version
+
+    expected = {}
+    for a in ADVISORIES:
+        text = installed_version(a.distribution, a.module)
+        if text is None and a.module == "python_multipart" and sys.version_info < (3, 8):
+            text = installed_version(a.distribution, "multipart")  # (3.6/3.7 read __version__; 0.0.5 is `multipart`)
+        version = parse_version(text or "")
+        if version is not None and parse_version(a.releases[0]) <= version < parse_version(a.releases[1]):
+            expected[a.ids] = a.fix is not None and applies(a.fix)
+    return expected
+
+
+def test_the_security_section_names_each_advisory_that_reaches_the_installed_releases():
+    from starlette_asyncstream._security import CHECKED
+
+    report = json.loads(main("--json").stdout)
+    security = report["security"]
+    assert security["checked"] == CHECKED == "2026-11-30"
+    got = {a["id"]: a["closed"] for a in security["advisories"]}
+    assert got == expected_advisories()
+    assert security["open"] == sum(not closed for closed in got.values())
+    for a in security["advisories"]:
+        assert (a["by"] is None) is (not a["closed"]) and (a["remedy"] is None) is a["closed"], a
+    text = main().stdout
+    assert "Security (published advisories, table checked 2026-11-30)" in text
+    for a in security["advisories"]:
+        line = "  {} ({} {}): {}".format(a["id"], a["distribution"], a["version"], a["what"])
+        following = text.split(line + "\n", 1)[1].splitlines()[0]
+        if a["closed"]:
+            assert following == "    closed by this import (fix {}), as {} {} answers".format(
+                a["by"], a["distribution"], a["fixed_in"])
+        else:
+            assert following == "    OPEN; fix: " + a["remedy"]
+
+
+def test_fail_on_advisory_exits_4_while_one_stays_open():
+    plain = main("--json")
+    report = json.loads(plain.stdout)
+    strict = main("--fail-on-advisory")
+    if report["exit"] != 0:
+        assert strict.returncode == plain.returncode  # (streaming's own failure comes first)
+    elif report["security"]["open"]:
+        assert strict.returncode == 4
+        assert strict.stdout.splitlines()[-1].startswith("Result: streaming works here, but {} published".format(
+            report["security"]["open"]))
+    else:
+        assert strict.returncode == 0
+    assert plain.returncode == report["exit"]  # without the flag, advisories never change the exit
+
+
+@pytest.mark.skipif(not applies("host-header"), reason="Starlette {} on Python {}.{}: outside the host-header "
+                    "row, nothing to switch off".format(starlette.__version__, *sys.version_info[:2]))
+def test_a_switched_off_fix_leaves_its_advisory_open_and_says_so():
+    proc = main("--json", "--fail-on-advisory", env={"STARLETTE_ASYNCSTREAM_DISABLE": "host-header"})
+    report = json.loads(proc.stdout)
+    (advisory,) = [a for a in report["security"]["advisories"] if a["id"].startswith("CVE-2026-48710")]
+    assert advisory["closed"] is False
+    assert advisory["remedy"] == ("switched off by STARLETTE_ASYNCSTREAM_DISABLE: remove host-header from it, "
+                                  "or Starlette 1.0.1 or later")
+    assert proc.returncode == (4 if report["ok"] else 1)
+
+
+def test_each_advisory_names_its_first_affected_release_and_not_its_fixed_one():
+    from starlette_asyncstream._security import ADVISORIES, found
+
+    for a in ADVISORIES:
+        first = a.releases[0] if a.releases[0] != "0" else "0.0.1"
+        for version, reported in ((first, True), (a.releases[1], False)):
+            got = found({a.module: version}.get, {})
+            assert (a.ids in [g["id"] for g in got]) is reported, (a.ids, version)
+    # A remedy that no release installs on the running Python says so.
+    (redos,) = [a for a in ADVISORIES if a.ids.startswith("CVE-2024-24762")]
+    (old,) = [f for f in found({"python_multipart": "0.0.5"}.get, {}, python=(3, 6, 15)) if f["id"] == redos.ids]
+    assert old["remedy"] == redos.remedy + " (it needs Python 3.7: no release that fixes it installs on Python 3.6)"
 
 
 # --- the pinned stack's breakages that the package does not fix ---------------

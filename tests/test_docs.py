@@ -48,7 +48,7 @@ def test_readme_is_a_users_page_whose_links_resolve():
 
     with open(README, encoding="utf-8") as f:
         readme = f.read()
-    assert len(readme.splitlines()) <= 210, "README.md is the user's page: move maintainers' detail to docs/"
+    assert len(readme.splitlines()) <= 230, "README.md is the user's page: move maintainers' detail to docs/"
     links = re.findall(r"\]\(([^)#:]+)\)", readme)
     assert "docs/compatibility.md" in links and "docs/TESTING.md" in links
     for link in links:
