@@ -16,6 +16,8 @@ Python, a suite (which tests it runs), what it pins and a wrapt major:
     sse       tests/sse                                  an sse-starlette release beside a Starlette
     clean     tests/test_clean.py and test_api.py        a Starlette release at a boundary of the rows
               for what strict suites meet (multipart, jinja2, gzip, staticfiles, debug-page-type)
+    upstream  tests/upstream: Starlette 1.3.1's own      a legacy Starlette release
+              tests of the security fixes (scripts/upstream_tests.py)
 
 Starlette "newest" is whatever the index has. The legs must cross every
 boundary of the range table (tests/test_ranges.py checks it) and fit CI
@@ -88,6 +90,10 @@ LEGS = [
     ("3.11", "e2e", None, 2, {"fastapi": "0.61.2"}),
     ("3.8", "e2e", "0.14.2", 1, {}),  # the reference: unpatched 0.14.2
     ("3.11", "e2e", "0.14.2", 2, {}),
+    # Starlette 1.3.1's own tests of the security fixes, on the first, a middle and the last legacy release.
+    ("3.11", "upstream", "0.12.0b3", 2, {}),
+    ("3.11", "upstream", "0.13.6", 2, {}),
+    ("3.13", "upstream", "0.14.2", 2, {}),
     ("3.11", "sse", "0.12.13", 2, {"sse-starlette": "0.4.0"}),  # sse-disconnect: 0.1.0-0.4.0 never listen
     ("3.6", "sse", "0.13.6", 1, {"sse-starlette": "0.6.2"}),
     ("3.8", "sse", "0.13.6", 1, {"sse-starlette": "0.6.2"}),
@@ -137,7 +143,11 @@ SUITES = {
     "e2e": "-s {posargs:tests/e2e}",
     "sse": "{posargs:tests/sse}",
     "clean": "{posargs:tests/test_clean.py tests/test_api.py}",
+    "upstream": "{posargs:tests/upstream}",
 }
+# A command a suite runs before its tests (the upstream suite's sdist is fetched with the leg,
+# like its dependencies: the tests never reach the index).
+SUITE_PRE = {"upstream": "python scripts/upstream_tests.py fetch {work_dir}/upstream"}
 SERVERS = {"servers": ["uvicorn", "gunicorn"], "e2e": ["uvicorn", "gunicorn"], "sse": ["uvicorn"]}
 
 
@@ -188,6 +198,7 @@ def section(leg):
     ] + ["    " + d for d in deps] + [
         "commands =",
         "    {[testenv]commands}",
+    ] + (["    " + SUITE_PRE[suite]] if suite in SUITE_PRE else []) + [
         "    pytest {{[testenv]pytest_options}} {}".format(SUITES[suite]),
         "",
     ])

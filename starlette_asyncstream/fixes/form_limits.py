@@ -21,9 +21,10 @@ how a user raises or lowers a limit on a legacy release as on the newest),
 makes the release's own parser and hands it a message list that counts what
 the parser's callbacks report, in the same callbacks where 1.3.1 counts: the
 error leaves ``parser.write`` at the part that crosses the line, before the
-rest of the body is read. Uploads opened before it are closed (1.3.1 closes
-them too). Everything else is the release's own parsing. Parsers made by
-other code than ``Request.form`` are left as they are.
+rest of the body is read. Uploads opened before it are closed, and so is the
+request's stream generator (1.3.1 closes both). Everything else is the
+release's own parsing. Parsers made by other code than ``Request.form`` are
+left as they are.
 """
 
 import functools
@@ -145,15 +146,23 @@ def make(original: "Callable[..., Any]", switch: Switch) -> "Callable[..., Any]"
             return await original(self)
         content_type, _ = options(self.headers.get("Content-Type"))
         if content_type == b"multipart/form-data":
-            parser = names["MultiPartParser"](self.headers, self.stream())
+            stream = self.stream()
+            parser = names["MultiPartParser"](self.headers, stream)
             parser.messages = _Parts(options, max_files, max_fields, max_part_size)
         elif content_type == b"application/x-www-form-urlencoded":
-            parser = names["FormParser"](self.headers, self.stream())
+            stream = self.stream()
+            parser = names["FormParser"](self.headers, stream)
             parser.messages = _Fields(max_fields, max_part_size)
         else:
             return await original(self)  # (an empty FormData)
         try:
-            self._form = await parser.parse()
+            try:
+                self._form = await parser.parse()
+            finally:
+                # A limit stops the parse before the body's end: close the request's stream
+                # generator here, as 1.3.1's aclosing() does, not in the loop's finalizer
+                # ("Task was destroyed but it is pending!" once the loop is gone).
+                await stream.aclose()
         except MultiPartException as exc:
             _close_uploads(parser, exc)
             if "app" in self:  # (the scope: 0.12.0b3 has no .scope, every release is a Mapping of it)

@@ -23,9 +23,33 @@ TOO_MANY = (400, {"detail": "Too many fields. Maximum number of fields is 1000."
 
 
 def make_app():
-    from fastapi import FastAPI, File, Form, UploadFile
+    from fastapi import FastAPI, File, Form, HTTPException, UploadFile
 
     app = FastAPI()
+
+    class KilobyteLimit:
+        """A body limit as middleware writes it (fastapi/fastapi #2036's case): the HTTPException
+        comes out of receive(), inside FastAPI's reading of the body."""
+
+        def __init__(self, app):
+            self.app = app
+
+        async def __call__(self, scope, receive, send):
+            if scope["type"] != "http" or scope["path"] != "/item":
+                await self.app(scope, receive, send)
+                return
+            seen = []
+
+            async def limited():
+                message = await receive()
+                seen.append(len(message.get("body", b"")))
+                if sum(seen) > 1024:
+                    raise HTTPException(413, "Payload Too Large")
+                return message
+
+            await self.app(scope, limited, send)
+
+    app.add_middleware(KilobyteLimit)
 
     @app.post("/login")
     async def login(username: str = Form(...)):
@@ -38,6 +62,14 @@ def make_app():
     @app.post("/item")
     async def item(payload: dict):
         return payload
+
+    @app.post("/chained")
+    async def chained(payload: dict):
+        # The endpoint's own HTTPException, raised from another: the client sees the endpoint's.
+        try:
+            raise HTTPException(400, "inner")
+        except HTTPException as inner:
+            raise HTTPException(418, "teapot") from inner
 
     return app
 
@@ -64,6 +96,8 @@ def answers(app):
         "a 2 MB field": run(post(app, "/login", "username=" + "x" * (2 * 1024 * 1024), FORM)),
         "1001 files": run(post(app, "/upload", many_files, "multipart/form-data; boundary=b")),
         "broken json": run(post(app, "/item", "{broken", "application/json")),
+        "a 2 KB json body": run(post(app, "/item", '{"a": "' + "x" * 2048 + '"}', "application/json")),
+        "chained": run(post(app, "/chained", "{}", "application/json")),
     }
 
 
@@ -83,6 +117,21 @@ def test_a_form_past_a_limit_answers_as_fastapi_on_a_fixed_starlette():
     assert got["1001 fields"] == TOO_MANY
     assert got["a 2 MB field"] == (400, {"detail": "Field exceeded maximum size of 1024KB."})
     assert got["1001 files"] == (400, {"detail": "Too many files. Maximum number of files is 1000."})
+
+
+def test_a_middlewares_http_exception_while_the_body_is_read_reaches_the_client():
+    needs("fastapi-body-errors")
+    sa.install()
+    try:
+        app = make_app()
+        got = answers(app)
+        assert got["a 2 KB json body"] == (413, {"detail": "Payload Too Large"})  # as 0.81.0
+        assert got["chained"] == (418, {"detail": "teapot"})  # the endpoint's own, not its cause
+        sa.uninstall("fastapi-body-errors")  # switched off: the routes made while it was on answer as the release
+        assert run(post(app, "/item", '{"a": "' + "x" * 2048 + '"}', "application/json")) == (
+            400, {"detail": "There was an error parsing the body"})
+    finally:
+        sa.uninstall()
 
 
 def test_with_fastapi_body_errors_off_the_release_says_its_own_sentence():

@@ -58,6 +58,8 @@ async def where(request):
 
 async def form(request):
     data = await request.form()
+    if request.query_params.get("twice"):
+        assert await request.form() is data  # (parsed once: the second call answers the same form)
     sizes = {key: len(value) if isinstance(value, str) else "file" for key, value in data.items()}
     count = len(data.keys()) if hasattr(data, "keys") else 0
     await data.close()
@@ -75,8 +77,9 @@ def scope_for(path, host=None, server=("testserver", 80), root_path="", method="
 
 
 async def call(scope, body=b""):
-    """(status, body) of one request through `app`, the body sent in 64 KB messages."""
-    chunks = [body[i:i + 65536] for i in range(0, len(body), 65536)] or [b""]
+    """(status, body) of one request through `app`, the body sent in 64 KB messages (or in the
+    messages given, a list)."""
+    chunks = body if isinstance(body, list) else [body[i:i + 65536] for i in range(0, len(body), 65536)] or [b""]
     messages = [{"type": "http.request", "body": c, "more_body": i < len(chunks) - 1} for i, c in enumerate(chunks)]
     sent = []
 
@@ -95,7 +98,8 @@ async def call(scope, body=b""):
 
 HOSTS = ["example.com", "example.com:8080", "EXAMPLE.com", "127.0.0.1:8000", "[::1]:8000", "[::1]",
          "my_service:8000", "xn--bcher-kva.example", "evil.example/public?x=", "evil.example#x",
-         "user@evil.example", "evil.example:99999", "[not-ipv6]:80", "evil.example\\x", ""]
+         "user@evil.example", "evil.example:99999", "[not-ipv6]:80", "evil.example\\x", "",
+         "example.com:65535", "example.com:65536", "example.com:80a", "[::1::2]:80", "[v1.fe]:80"]
 
 
 def urls():
@@ -122,6 +126,9 @@ def urls():
         url = Request(scope_for("@evil.example", None, server=None)).url
         paths["@evil.example, neither"] = [str(url), url.hostname]
         result["paths"] = paths
+        # Legacy releases join root_path and path (the newest reads path alone): the host must hold either way.
+        url = Request(scope_for("/x", "testserver", root_path="@evil.example")).url
+        result["root_path without /"] = [str(url), url.hostname]
         return result
     finally:
         loop.close()
@@ -140,6 +147,12 @@ def multipart(fields=0, files=0, field_size=1, boundary="b0undary"):
         parts.append('--{}\r\nContent-Disposition: form-data; name="u{}"; filename="u{}.txt"\r\n'
                      'Content-Type: text/plain\r\n\r\nupload\r\n'.format(boundary, i, i))
     return ("".join(parts) + "--{}--\r\n".format(boundary)).encode()
+
+
+def split_inside(body, marker):
+    """The body as two messages, the first ending inside the content of the part after `marker`."""
+    at = body.index(b"upload", body.index(marker)) + 3
+    return [body[:at], body[at:]]
 
 
 URLENCODED = [(b"content-type", b"application/x-www-form-urlencoded")]
@@ -163,6 +176,12 @@ def forms():
         "multipart field of 1 MB": (MULTIPART, multipart(fields=1, field_size=KB * KB)),
         "multipart field of 1 MB + 1": (MULTIPART, multipart(fields=1, field_size=KB * KB + 1)),
         "multipart field of 900 KB": (MULTIPART, multipart(fields=1, field_size=900 * KB)),
+        "urlencoded 1000 fields of 1.1 KB": (URLENCODED, urlencoded(1000, 1100)),  # (1.1 MB in all)
+        "multipart 1000 fields of 1.1 KB": (MULTIPART, multipart(fields=1000, field_size=1100)),
+        "multipart a file, then a field of 1 MB + 1": (MULTIPART, multipart(files=1)[:-len(b"--b0undary--\r\n")]
+                                                      + multipart(fields=1, field_size=KB * KB + 1)),
+        # The second message starts inside a file's content: that file is open, not yet in the form.
+        "multipart 1001 files, split inside one": (MULTIPART, split_inside(multipart(files=1001), b"u500.txt")),
         "multipart file of 2 MB": (MULTIPART, (
             b'--b0undary\r\nContent-Disposition: form-data; name="big"; filename="big.bin"\r\n\r\n'
             + b"x" * (2 * KB * KB) + b"\r\n--b0undary--\r\n")),
@@ -171,9 +190,12 @@ def forms():
     try:
         answers = {}
         for name, (headers, body) in cases.items():
+            length = sum(map(len, body)) if isinstance(body, list) else len(body)
             scope = scope_for("/form", "example.com", method="POST",
-                              headers=list(headers) + [(b"content-length", str(len(body)).encode())])
+                              headers=list(headers) + [(b"content-length", str(length).encode())])
             answers[name] = loop.run_until_complete(call(scope, body))
+        scope = dict(scope_for("/form", "example.com", method="POST", headers=URLENCODED), query_string=b"twice=1")
+        answers["form() twice"] = loop.run_until_complete(call(scope, urlencoded(3)))
         # Outside an application (no "app" in the scope), the exception itself.
         scope = scope_for("/form", "example.com", method="POST", headers=URLENCODED)
         body = [{"type": "http.request", "body": urlencoded(1001), "more_body": False}]
@@ -229,7 +251,7 @@ def rollover():
 
         upload.file.rollover = watched
         await upload.write(b"x" * 1000)
-        await upload.write(b"x" * (1024 * 1024))
+        await upload.write(b"x" * (1024 * 1024 - 1000 + 1))  # (one byte past the spool: it rolls over)
         await upload.write(b"tail")
         await upload.seek(0)
         data = await upload.read()
