@@ -87,6 +87,12 @@ CHECKS = (
      "route/patched", "route/off", "<=", 1.02),
     ("per JSON request, FastAPI 0.61.2, Python 3.13: fastapi-json / uninstalled", "json/patched", "json/off",
      "<=", 1.02),
+    # Starlette 0.13.6, the security rows installed and uninstalled in turn in one process.
+    ("per request through a Starlette app whose middleware reads request.url, Python 3.13: request-url "
+     "/ uninstalled", "url/patched",
+     "url/off", "<=", 1.02),
+    ("per form request under the limits (200 urlencoded fields; 50 fields and 3 uploads), Python 3.13: "
+     "form-limits + upload-rollover / uninstalled", "form/patched", "form/off", "<=", 1.05),
 )
 
 # The custom async iterator the programs below stream: n chunks, then stop.
@@ -176,57 +182,98 @@ def ab(measure, names, rounds=21):
     print(min(on), min(off))  # (the noise only ever adds: the best of each is the cost)
 """
 
-# N requests of `scope` to `app` in one loop, the best of five runs: ns per request.
-ASGI_TIMING = r"""
-async def receive():
-    return {"type": "http.request", "body": b"", "more_body": False}
-async def send(message):
-    pass
-async def many():
-    start = time.perf_counter()
-    for _ in range(N):
-        await app(scope, receive, send)
-    return (time.perf_counter() - start) / N * 1e9
-loop = asyncio.new_event_loop()
-loop.run_until_complete(many())
-print(min(loop.run_until_complete(many()) for _ in range(5)))
+# Requests of `scope` (with `body`) to `app`, n in one loop, in ns per request
+# (what every ASGI-level row below times).
+REQUESTS = r"""
+import asyncio, time
+LOOP = asyncio.new_event_loop()
+def timed(app, scope, body=b"", n=300):
+    async def receive():
+        return {"type": "http.request", "body": body, "more_body": False}
+    async def send(message):
+        pass
+    async def many():
+        start = time.perf_counter()
+        for _ in range(n):
+            await app(scope, receive, send)
+        return (time.perf_counter() - start) / n * 1e9
+    return LOOP.run_until_complete(many())
 """
 
 # One small response through GZipMiddleware (below minimum_size: the path
-# where legacy releases leave the GzipFile open), in ns.
-GZIP = r"""
-import asyncio, time
+# where legacy releases leave the GzipFile open), in ns: the best of five runs.
+GZIP = REQUESTS + r"""
 import starlette_asyncstream
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import PlainTextResponse
-N = 5000
 app = GZipMiddleware(PlainTextResponse("tiny"), minimum_size=500)
 scope = {"type": "http", "method": "GET", "path": "/", "headers": [(b"accept-encoding", b"gzip")],
          "query_string": b"", "root_path": "", "scheme": "http", "server": ("t", 80)}
-""" + ASGI_TIMING
+timed(app, scope, n=5000)
+print(min(timed(app, scope, n=5000) for _ in range(5)))
+"""
 
 # One file served by StaticFiles (lookup, the check the fix changes, the response), in ns.
-STATIC = AB + r"""
-import asyncio, os, tempfile, time
+STATIC = AB + REQUESTS + r"""
+import os, tempfile
 from starlette.staticfiles import StaticFiles
-N = 300
 root = tempfile.mkdtemp()
 with open(os.path.join(root, "a.txt"), "w") as f:
     f.write("static file body\n")
 app = StaticFiles(directory=root)
 scope = {"type": "http", "method": "GET", "path": "/a.txt", "headers": [], "query_string": b"", "root_path": "",
          "scheme": "http", "server": ("t", 80)}
-async def receive():
-    return {"type": "http.request", "body": b"", "more_body": False}
-async def send(message):
-    pass
-async def many():
-    start = time.perf_counter()
-    for _ in range(N):
-        await app(scope, receive, send)
-    return (time.perf_counter() - start) / N * 1e9
-loop = asyncio.new_event_loop()
-ab(lambda: loop.run_until_complete(many()), ("staticfiles",), rounds=41)  # (a thread hop per request: noisier)
+ab(lambda: timed(app, scope), ("staticfiles",), rounds=41)  # (a thread hop per request: noisier)
+"""
+
+# A request through a Starlette application whose middleware guards paths by
+# request.url.path (the shape CVE-2026-48710 is about): request-url's checks
+# run for each URL built from a scope, in ns per request.
+URL_REQUEST = AB + REQUESTS + r"""
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+async def users(request):
+    return PlainTextResponse("users")
+class Guard:
+    def __init__(self, app):
+        self.app = app
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and Request(scope).url.path.startswith("/private"):
+            await PlainTextResponse("no", status_code=403)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+app = Guard(Starlette(routes=[Route("/admin/users", users)]))
+scope = {"type": "http", "method": "GET", "path": "/admin/users", "query_string": b"page=2", "root_path": "",
+         "scheme": "http", "server": ("t", 80), "http_version": "1.1",
+         "headers": [(b"host", b"api.example.com:8443"), (b"user-agent", b"bench"), (b"accept", b"*/*")]}
+ab(lambda: timed(app, scope, n=2000), ("request-url",), rounds=41)
+"""
+
+# Forms under the limits parsed by request.form() (form-limits counts every part;
+# upload-rollover looks at every upload write), in ns per request.
+FORM_REQUEST = AB + REQUESTS + r"""
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+async def app(scope, receive, send):
+    form = await Request(scope, receive).form()
+    await form.close()
+    await PlainTextResponse(str(len(form)))(scope, receive, send)
+fields = "&".join("field%d=value%d" % (i, i) for i in range(200)).encode()
+parts = "".join('--b\r\nContent-Disposition: form-data; name="f%d"\r\n\r\nvalue %d\r\n' % (i, i)
+                for i in range(50))
+parts += "".join('--b\r\nContent-Disposition: form-data; name="u%d"; filename="u%d.txt"\r\n\r\n%s\r\n'
+                 % (i, i, "x" * 4096) for i in range(3))
+parts = (parts + "--b--\r\n").encode()
+def scope_of(content_type, body):
+    return {"type": "http", "method": "POST", "path": "/", "query_string": b"", "root_path": "", "scheme": "http",
+            "server": ("t", 80), "headers": [(b"content-type", content_type),
+                                              (b"content-length", str(len(body)).encode())]}
+urlencoded = scope_of(b"application/x-www-form-urlencoded", fields)
+multipart = scope_of(b"multipart/form-data; boundary=b", parts)
+ab(lambda: timed(app, urlencoded, fields, n=100) + timed(app, multipart, parts, n=100),
+   ("form-limits", "upload-rollover"), rounds=41)
 """
 
 # FastAPI routes with Form and File parameters, built one after another, in ns per route.
@@ -252,35 +299,23 @@ ab(build, ("fastapi-multipart",))
 
 # FastAPI JSON requests to a model route (the fastapi-json fix's hot path: its
 # handler wrapper and the one-shot request.json), in ns per request.
-JSON_REQUEST = AB + r"""
-import asyncio, time
+JSON_REQUEST = AB + REQUESTS + r"""
 from fastapi import FastAPI
 from pydantic import BaseModel
 import fastapi.routing
-N = 300
 class Item(BaseModel):
     name: str
     price: float
 body = b'{"name": "Foo", "price": 50.5}'
 scope = {"type": "http", "method": "POST", "path": "/items", "query_string": b"", "root_path": "", "scheme": "http",
          "server": ("t", 80), "headers": [(b"content-type", b"application/json"), (b"content-length", b"30")]}
-async def receive():
-    return {"type": "http.request", "body": body, "more_body": False}
-async def send(message):
-    pass
 def make_app():  # routes are built with the fix as it is now
     app = FastAPI()
     @app.post("/items")
     async def create(item: Item):
         return item
     return app
-async def many(app):
-    start = time.perf_counter()
-    for _ in range(N):
-        await app(scope, receive, send)
-    return (time.perf_counter() - start) / N * 1e9
-loop = asyncio.new_event_loop()
-ab(lambda: loop.run_until_complete(many(make_app())), ("fastapi-json",))
+ab(lambda: timed(make_app(), scope, body), ("fastapi-json",))
 """
 
 SERVER_APP = r"""
@@ -473,6 +508,8 @@ def main():
         jobs.append((("static/patched", "static/off"), lambda: run_snippet(python_new, legacy_new, STATIC)))
         jobs.append((("route/patched", "route/off"), lambda: run_snippet(python_new, fastapi_new, ROUTE)))
         jobs.append((("json/patched", "json/off"), lambda: run_snippet(python_new, fastapi_new, JSON_REQUEST)))
+        jobs.append((("url/patched", "url/off"), lambda: run_snippet(python_new, legacy_new, URL_REQUEST)))
+        jobs.append((("form/patched", "form/off"), lambda: run_snippet(python_new, legacy_new, FORM_REQUEST)))
         for target, name in ((legacy, "patched"), (fixed, "0.14.2")):
             # the best of two servers, for the same reason as best()
             jobs.append(("server/" + name, lambda t=target: max(

@@ -467,34 +467,20 @@ FIXES = (
         module="starlette.staticfiles",
     ),
     Fix(
-        name="host-header",
+        name="request-url",
         summary=(
-            "request.url uses the Host header only when it is a host with an optional port, as 1.0.1 "
-            "does (legacy releases glue any Host header into the URL: `evil.example/public?x=` makes "
-            "request.url.path read /public while the router serves the real path, so path checks in "
-            "middleware are bypassed: CVE-2026-48710)"
+            "request.url uses the Host header only when it is a host with an optional port, and puts a / "
+            "before a path that lacks one, as 1.3.0 does (legacy releases glue both in as they come: a Host "
+            "header `evil.example/public?x=` makes request.url.path read /public while the router serves the "
+            "real path, so path checks in middleware are bypassed, CVE-2026-48710; a request target "
+            "`@evil.example` makes request.url.hostname read evil.example, CVE-2026-54282)"
         ),
-        # Every release builds request.url from the raw Host header;
-        # GHSA-86qp-5c8j-p5mr, fixed in 1.0.1 (1.7.0 widened the grammar to every
-        # reg-name character). Fixed here for the legacy releases; 0.15.0 to 1.0.0
-        # are named by the report (_security.py).
+        # Every release builds request.url from the raw Host header and path;
+        # GHSA-86qp-5c8j-p5mr fixed the header in 1.0.1 (1.7.0 widened its grammar to
+        # every reg-name character), GHSA-jp82-jpqv-5vv3 the path in 1.3.0. Fixed here
+        # for the legacy releases; 0.15.0 to 1.2.x are named by the report (_security.py).
         ranges=(("starlette", "0.12.0b3", "0.15.0"),),
-        upstream="CVE-2026-48710 / GHSA-86qp-5c8j-p5mr (fix, 1.0.1)",
-        fails_from_python=(3, 0),
-        before_that=None,
-        module="starlette.datastructures",
-    ),
-    Fix(
-        name="url-path",
-        summary=(
-            "request.url puts a / before a path that lacks one, as 1.3.0 does (legacy releases glue "
-            "the path after the host, so a request target such as `@evil.example` makes "
-            "request.url.hostname read evil.example: CVE-2026-54282)"
-        ),
-        # GHSA-jp82-jpqv-5vv3, fixed in 1.3.0 by joining the URL with urlunsplit.
-        # (Listed after host-header: the two wrap URL.__init__, this one outside.)
-        ranges=(("starlette", "0.12.0b3", "0.15.0"),),
-        upstream="CVE-2026-54282 / GHSA-jp82-jpqv-5vv3 (fix, 1.3.0)",
+        upstream="CVE-2026-48710 / GHSA-86qp-5c8j-p5mr (fix, 1.0.1); CVE-2026-54282 / GHSA-jp82-jpqv-5vv3 (1.3.0)",
         fails_from_python=(3, 0),
         before_that=None,
         module="starlette.datastructures",

@@ -74,12 +74,12 @@ ADVISORIES = (
     Advisory(
         "CVE-2026-48710 / GHSA-86qp-5c8j-p5mr", "starlette", "starlette", ("0", "1.0.1"),
         "a malformed Host header rewrites request.url.path (path checks in middleware bypassed)",
-        "1.0.1", "Starlette 1.0.1 or later", fix="host-header",
+        "1.0.1", "Starlette 1.0.1 or later", fix="request-url",
     ),
     Advisory(
         "CVE-2026-54282 / GHSA-jp82-jpqv-5vv3", "starlette", "starlette", ("0", "1.3.0"),
         "a request path without a leading / sets request.url.hostname",
-        "1.3.0", "Starlette 1.3.0 or later", fix="url-path",
+        "1.3.0", "Starlette 1.3.0 or later", fix="request-url",
     ),
     Advisory(
         "CVE-2026-54283 / GHSA-82w8-qh3p-5jfq", "starlette", "starlette", ("0.4.1", "1.3.1"),

@@ -202,7 +202,7 @@ def test_public_surface():
     assert sa.FIX_NAMES == tuple(f.name for f in FIXES) == (
         "dispatch", "tasks", "disconnect", "sse-dispatch", "sse-tasks", "sse-disconnect", "testclient", "debug-page",
         "websocket-loop", "debug-page-type", "multipart", "fastapi-multipart", "fastapi-uploads", "fastapi-json",
-        "jinja2", "gzip", "staticfiles", "host-header", "url-path", "form-limits", "upload-rollover",
+        "jinja2", "gzip", "staticfiles", "request-url", "form-limits", "upload-rollover",
         "fastapi-body-errors", "iscoroutinefunction", "fastapi-iscoroutinefunction")
 
 

@@ -41,8 +41,8 @@ def test_json_report_schema_and_exit_code():
     assert [f["name"] for f in report["fixes"]] == list(STARLETTE_FIXES) + [
         "sse-dispatch", "sse-tasks", "sse-disconnect", "testclient", "debug-page", "websocket-loop", "debug-page-type",
         "multipart",
-        "fastapi-multipart", "fastapi-uploads", "fastapi-json", "jinja2", "gzip", "staticfiles", "host-header",
-        "url-path", "form-limits", "upload-rollover", "fastapi-body-errors", "iscoroutinefunction",
+        "fastapi-multipart", "fastapi-uploads", "fastapi-json", "jinja2", "gzip", "staticfiles", "request-url",
+        "form-limits", "upload-rollover", "fastapi-body-errors", "iscoroutinefunction",
         "fastapi-iscoroutinefunction"]
     for fix in report["fixes"]:
         assert fix["applies"] == applies(fix["name"])
@@ -251,14 +251,14 @@ def test_fail_on_advisory_exits_4_while_one_stays_open():
     assert plain.returncode == report["exit"]  # without the flag, advisories never change the exit
 
 
-@pytest.mark.skipif(not applies("host-header"), reason="Starlette {} on Python {}.{}: outside the host-header "
+@pytest.mark.skipif(not applies("request-url"), reason="Starlette {} on Python {}.{}: outside the request-url "
                     "row, nothing to switch off".format(starlette.__version__, *sys.version_info[:2]))
 def test_a_switched_off_fix_leaves_its_advisory_open_and_says_so():
-    proc = main("--json", "--fail-on-advisory", env={"STARLETTE_ASYNCSTREAM_DISABLE": "host-header"})
+    proc = main("--json", "--fail-on-advisory", env={"STARLETTE_ASYNCSTREAM_DISABLE": "request-url"})
     report = json.loads(proc.stdout)
     (advisory,) = [a for a in report["security"]["advisories"] if a["id"].startswith("CVE-2026-48710")]
     assert advisory["closed"] is False
-    assert advisory["remedy"] == ("switched off by STARLETTE_ASYNCSTREAM_DISABLE: remove host-header from it, "
+    assert advisory["remedy"] == ("switched off by STARLETTE_ASYNCSTREAM_DISABLE: remove request-url from it, "
                                   "or Starlette 1.0.1 or later")
     assert proc.returncode == (4 if report["ok"] else 1)
 

@@ -1,5 +1,5 @@
 """The advisories the import closes, each proven both ways on the leg's real
-Starlette: `host-header` (CVE-2026-48710), `url-path` (CVE-2026-54282),
+Starlette: `request-url` (CVE-2026-48710, CVE-2026-54282),
 `form-limits` (CVE-2023-30798, CVE-2024-47874, CVE-2026-54283) and
 `upload-rollover` (CVE-2025-54121).
 
@@ -20,7 +20,7 @@ import pytest
 import starlette
 
 from support.installs import run_child
-from support.releases import PY, applies, starlette_at_least
+from support.releases import PY, applies, run_python, starlette_at_least
 
 PROGRAM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "programs", "security_app.py")
 STRICT = ["-W", "error", "-W", "ignore:'asyncio.iscoroutinefunction' is deprecated:DeprecationWarning",
@@ -90,7 +90,7 @@ RELEASE_OWN = ("ipv6 server", "root_path", "root_path without /")
 
 
 def test_request_url_answers_as_the_fixed_releases():
-    fixed_here("host-header", "1.3.0")
+    fixed_here("request-url", "1.3.0")
     got = probe("urls")
     assert got["guard"] == {"evil.example/public?x=": BLOCKED, "evil.example/?": BLOCKED, "example.com": BLOCKED}
     assert got["url"] == FIXED_HOSTS
@@ -103,33 +103,40 @@ def test_request_url_answers_as_the_fixed_releases():
                                           else ["http://testserver/@evil.example/x", "testserver"])
 
 
-def test_request_url_without_the_fixes_is_the_advisories():
-    switchable("host-header")
+def test_request_url_without_the_fix_is_the_advisories():
+    switchable("request-url")
     fixed = probe("urls")
-    both_off = probe("urls", disable="host-header,url-path")
+    off = probe("urls", disable="request-url")
     # CVE-2026-48710: the guard reads /public, the router serves /admin.
-    assert both_off["guard"] == {"evil.example/public?x=": THROUGH, "evil.example/?": THROUGH,
-                                 "example.com": BLOCKED}
-    assert both_off["url"]["evil.example/public?x="] == "http://evil.example/public?x=/admin"
-    assert both_off["base_url"] == ("http://evil.example/public?x=/" if starlette_at_least("0.12.0") else "None")
+    assert off["guard"] == {"evil.example/public?x=": THROUGH, "evil.example/?": THROUGH, "example.com": BLOCKED}
+    assert off["url"]["evil.example/public?x="] == "http://evil.example/public?x=/admin"
+    assert off["base_url"] == ("http://evil.example/public?x=/" if starlette_at_least("0.12.0") else "None")
     # CVE-2026-54282: the path moves the authority.
-    assert both_off["paths"]["@evil.example"] == ["http://testserver@evil.example", "evil.example"]
-    assert both_off["root_path without /"] == ["http://testserver@evil.example/x", "evil.example"]
-    for key in ("ipv6 server", "root_path", "no host, no server", "query"):
-        assert fixed[key] == both_off[key], key
+    assert off["paths"]["@evil.example"] == ["http://testserver@evil.example", "evil.example"]
+    assert off["paths"]["@evil.example, server only"] == ["http://testserver@evil.example", "evil.example"]
+    assert off["root_path without /"] == ["http://testserver@evil.example/x", "evil.example"]
+    for key in ("ipv6 server", "root_path", "no host, no server", "query", "no query_string"):
+        assert fixed[key] == off[key], key
+    assert fixed["no query_string"] == ("http://example.com/a" if starlette_at_least("0.12.11")
+                                        else "KeyError: 'query_string'")
     for host in ("example.com", "example.com:8080", "[::1]:8000", "my_service:8000", "127.0.0.1:8000"):
-        assert fixed["url"][host] == both_off["url"][host], host  # ordinary traffic unchanged
+        assert fixed["url"][host] == off["url"][host], host  # ordinary traffic unchanged
 
 
-def test_each_url_fix_switches_off_alone():
-    switchable("url-path")
-    host_off = probe("urls", disable="host-header")
-    assert host_off["guard"]["evil.example/public?x="] == THROUGH
-    assert host_off["paths"] == FIXED_PATHS
-    path_off = probe("urls", disable="url-path")
-    assert path_off["guard"]["evil.example/public?x="] == BLOCKED
-    assert path_off["url"] == FIXED_HOSTS
-    assert path_off["paths"]["@evil.example/x"] == ["http://testserver@evil.example/x", "evil.example"]
+def test_the_hosts_remembered_as_good_stay_few_whatever_arrives():
+    # Good hosts are remembered to spare the check; a client sending a new one each time
+    # must not grow that memory without end.
+    switchable("request-url")
+    code = """
+        import starlette_asyncstream
+        from starlette.datastructures import URL
+        from starlette_asyncstream.fixes import request_url
+        for i in range(1000):
+            scope = {"type": "http", "path": "/", "query_string": b"", "headers": [(b"host", b"h%d.example" % i)]}
+            assert str(URL(scope=scope)) == "http://h%d.example/" % i
+        print(len(request_url._GOOD))
+    """
+    assert run_python(code).stdout.split() == ["256"]
 
 
 # --- request.form() (CVE-2023-30798, CVE-2024-47874, CVE-2026-54283) ----------

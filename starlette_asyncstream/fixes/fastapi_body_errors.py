@@ -17,11 +17,10 @@ handler's 400 was raised from an HTTPException, raises that one instead
 Every other error, and every other request, is the release's own.
 """
 
-import functools
 from typing import Any, Callable, List, Tuple
 
 from .._core import LayoutError, Switch, unwrap_ours
-from .fastapi_uploads import body_kind, handler_target
+from .fastapi_uploads import handler_target, per_route
 
 MODULES = ("fastapi.routing",)
 
@@ -31,12 +30,7 @@ PARSE_ERROR = "There was an error parsing the body"
 def make(original: "Callable[..., Any]", switch: Switch) -> "Callable[..., Any]":
     from starlette.exceptions import HTTPException
 
-    @functools.wraps(original)
-    def get_request_handler(*args: Any, **kwargs: Any) -> Any:
-        handler = original(*args, **kwargs)
-        if body_kind(args, kwargs) is None:
-            return handler
-
+    def wrap(handler: Any) -> Any:
         async def app(request: Any) -> Any:
             try:
                 return await handler(request)
@@ -46,10 +40,9 @@ def make(original: "Callable[..., Any]", switch: Switch) -> "Callable[..., Any]"
                     raise cause from None  # (FastAPI 0.81.0 re-raises it as it is)
                 raise
 
-        app.__wrapped__ = handler  # type: ignore[attr-defined]  # (no functools.wraps: one per route)
         return app
 
-    return get_request_handler
+    return per_route(original, ("form", "json"), wrap)
 
 
 def targets(routing: Any) -> "List[Tuple[Any, str, Any]]":

@@ -29,7 +29,7 @@ import inspect
 from typing import Any, Callable, List, Set, Tuple
 
 from .._core import LayoutError, Switch, code_names, unwrap_ours
-from .fastapi_uploads import body_kind, handler_target
+from .fastapi_uploads import handler_target, per_route
 
 MODULES = ("fastapi.routing",)
 
@@ -49,12 +49,7 @@ def says_json(raw: bytes) -> bool:
 
 
 def make(original: "Callable[..., Any]", switch: Switch) -> "Callable[..., Any]":
-    @functools.wraps(original)
-    def get_request_handler(*args: Any, **kwargs: Any) -> Any:
-        handler = original(*args, **kwargs)
-        if body_kind(args, kwargs) != "json":
-            return handler
-
+    def wrap(handler: Any) -> Any:
         async def app(request: Any) -> Any:
             if switch.on:
                 for key, value in request.scope["headers"]:  # (inline: this runs for every request)
@@ -66,10 +61,9 @@ def make(original: "Callable[..., Any]", switch: Switch) -> "Callable[..., Any]"
                         break
             return await handler(request)
 
-        app.__wrapped__ = handler  # type: ignore[attr-defined]  # (no functools.wraps: one per route)
         return app
 
-    return get_request_handler
+    return per_route(original, ("json",), wrap)
 
 
 def targets(routing: Any) -> "List[Tuple[Any, str, Any]]":

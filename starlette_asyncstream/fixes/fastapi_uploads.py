@@ -55,23 +55,34 @@ async def _close_form(request: Any) -> None:
         await form.close()
 
 
-def make(original: "Callable[..., Any]", switch: Switch) -> "Callable[..., Any]":
+def per_route(original: "Callable[..., Any]", kinds: "Tuple[Optional[str], ...]",
+              wrap: "Callable[[Any], Any]") -> "Callable[..., Any]":
+    """A replacement for get_request_handler: the handler it makes for a route whose
+    body_kind() is one of `kinds` is wrapped by wrap(handler); the others are the
+    release's own. (fastapi-json and fastapi-body-errors make theirs with it too.)"""
     @functools.wraps(original)
     def get_request_handler(*args: Any, **kwargs: Any) -> Any:
         handler = original(*args, **kwargs)
-        if body_kind(args, kwargs) != "form":
+        if body_kind(args, kwargs) not in kinds:
             return handler
+        app = wrap(handler)
+        app.__wrapped__ = handler  # (no functools.wraps: one per route)
+        return app
 
+    return get_request_handler
+
+
+def make(original: "Callable[..., Any]", switch: Switch) -> "Callable[..., Any]":
+    def wrap(handler: Any) -> Any:
         async def app(request: Any) -> Any:
             stack = request.scope.get("fastapi_astack")
             if switch.on and stack is not None:
                 stack.push_async_callback(_close_form, request)
             return await handler(request)
 
-        app.__wrapped__ = handler  # type: ignore[attr-defined]  # (no functools.wraps: one per route)
         return app
 
-    return get_request_handler
+    return per_route(original, ("form",), wrap)
 
 
 def targets(routing: Any) -> "List[Tuple[Any, str, Any]]":

@@ -102,6 +102,16 @@ HOSTS = ["example.com", "example.com:8080", "EXAMPLE.com", "127.0.0.1:8000", "[:
          "example.com:65535", "example.com:65536", "example.com:80a", "[::1::2]:80", "[v1.fe]:80"]
 
 
+def no_query_string():
+    """A scope without query_string (ASGI made it optional later): each release's own answer."""
+    scope = scope_for("/a", "example.com")
+    del scope["query_string"]
+    try:
+        return str(Request(scope).url)
+    except Exception as exc:  # noqa: BLE001 - up to 0.12.10 it is required
+        return "{}: {}".format(type(exc).__name__, exc)
+
+
 def urls():
     loop = asyncio.new_event_loop()
     try:
@@ -114,6 +124,7 @@ def urls():
             "ipv6 server": str(Request(scope_for("/admin", server=("::1", 8000))).url),
             "root_path": str(Request(scope_for("/admin", "example.com", root_path="/api")).url),
             "query": str(Request(dict(scope_for("/a", "example.com"), query_string=b"x=1&y=2")).url),
+            "no query_string": no_query_string(),
             # (0.12.0 added base_url)
             "base_url": str(getattr(Request(scope_for("/admin", "evil.example/public?x=")), "base_url", None)),
         }

@@ -57,7 +57,7 @@ def applies(name):
 # the others wait for their module (starlette.testclient, sse_starlette.sse, ...).
 STREAMING = [fix.name for fix in FIXES if not fix.waits_for]
 # Installing those imports starlette.responses, which imports starlette.background and
-# starlette.datastructures: modules that iscoroutinefunction, host-header, url-path and
+# starlette.datastructures: modules that iscoroutinefunction, request-url and
 # upload-rollover wait for, so where a streaming fix applies they are in place at once too.
 WITH_RESPONSES = ("starlette.background", "starlette.datastructures")
 AT_IMPORT = STREAMING + ([f.name for f in FIXES if set(f.waits_for) & set(WITH_RESPONSES)]
