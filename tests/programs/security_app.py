@@ -76,15 +76,20 @@ def scope_for(path, host=None, server=("testserver", 80), root_path="", method="
             "http_version": "1.1", "asgi": {"version": "3.0"}}
 
 
+READ = [0]  # body messages the last call() handed to the application
+
+
 async def call(scope, body=b""):
     """(status, body) of one request through `app`, the body sent in 64 KB messages (or in the
     messages given, a list)."""
     chunks = body if isinstance(body, list) else [body[i:i + 65536] for i in range(0, len(body), 65536)] or [b""]
     messages = [{"type": "http.request", "body": c, "more_body": i < len(chunks) - 1} for i, c in enumerate(chunks)]
     sent = []
+    READ[:] = [0]
 
     async def receive():
         if messages:
+            READ[0] += 1
             return messages.pop(0)
         await asyncio.sleep(3600)  # (a client that stays)
 
@@ -166,6 +171,13 @@ def split_inside(body, marker):
     return [body[:at], body[at:]]
 
 
+def split_delimiters(body, boundary=b"--b0undary"):
+    """The body as three messages, cut inside its last two delimiters."""
+    last = body.rindex(boundary)
+    before = body.rindex(boundary, 0, last)
+    return [body[:before + 5], body[before + 5:last + 5], body[last + 5:]]
+
+
 URLENCODED = [(b"content-type", b"application/x-www-form-urlencoded")]
 MULTIPART = [(b"content-type", b"multipart/form-data; boundary=b0undary")]
 KB = 1024
@@ -191,6 +203,11 @@ def forms():
         "multipart 1000 fields of 1.1 KB": (MULTIPART, multipart(fields=1000, field_size=1100)),
         "multipart a file, then a field of 1 MB + 1": (MULTIPART, multipart(files=1)[:-len(b"--b0undary--\r\n")]
                                                       + multipart(fields=1, field_size=KB * KB + 1)),
+        # The 1,001st part's delimiter and the closing one each cut in two: no message holds
+        # a whole delimiter when the 1,001st field's headers arrive.
+        "multipart 1001 fields, delimiters split": (MULTIPART, split_delimiters(multipart(fields=1001))),
+        # Fields separated by ";": one field from python-multipart 0.0.30 on, 1,001 before it.
+        "urlencoded 1001 fields split by ;": (URLENCODED, urlencoded(1001).replace(b"&", b";")),
         # The second message starts inside a file's content: that file is open, not yet in the form.
         "multipart 1001 files, split inside one": (MULTIPART, split_inside(multipart(files=1001), b"u500.txt")),
         "multipart file of 2 MB": (MULTIPART, (
@@ -205,6 +222,12 @@ def forms():
             scope = scope_for("/form", "example.com", method="POST",
                               headers=list(headers) + [(b"content-length", str(length).encode())])
             answers[name] = loop.run_until_complete(call(scope, body))
+        # How much of a body is read once a limit is crossed in its first message: that message only.
+        for name, first in (("&", urlencoded(1001) + b"&"), (";", urlencoded(1001).replace(b"&", b";") + b";")):
+            body = [first, b"&more=1", b"&more=2"]
+            scope = scope_for("/form", "example.com", method="POST", headers=URLENCODED)
+            status = loop.run_until_complete(call(scope, body))[0]
+            answers["1001 fields split by {} then more: messages read".format(name)] = [status, READ[0]]
         scope = dict(scope_for("/form", "example.com", method="POST", headers=URLENCODED), query_string=b"twice=1")
         answers["form() twice"] = loop.run_until_complete(call(scope, urlencoded(3)))
         # Outside an application (no "app" in the scope), the exception itself.
