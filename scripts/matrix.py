@@ -16,8 +16,9 @@ Python, a suite (which tests it runs), what it pins and a wrapt major:
     sse       tests/sse                                  an sse-starlette release beside a Starlette
     clean     tests/test_clean.py and test_api.py        a Starlette release at a boundary of the rows
               for what strict suites meet (multipart, jinja2, gzip, staticfiles, debug-page-type)
-    upstream  tests/upstream: Starlette 1.3.1's own      a legacy Starlette release
-              tests of the security fixes (scripts/upstream_tests.py)
+    upstream  tests/upstream: Starlette 1.3.1's and      a legacy Starlette release, or FastAPI
+              FastAPI 0.65.3's own tests of the           0.61.2
+              security fixes (scripts/upstream_tests.py)
 
 Starlette "newest" is whatever the index has. The legs must cross every
 boundary of the range table (tests/test_ranges.py checks it) and fit CI
@@ -94,6 +95,7 @@ LEGS = [
     ("3.11", "upstream", "0.12.0b3", 2, {}),
     ("3.11", "upstream", "0.13.6", 2, {}),
     ("3.13", "upstream", "0.14.2", 2, {}),
+    ("3.11", "upstream", None, 2, {"fastapi": "0.61.2"}),  # FastAPI 0.65.3's own tests of fastapi-json
     ("3.11", "sse", "0.12.13", 2, {"sse-starlette": "0.4.0"}),  # sse-disconnect: 0.1.0-0.4.0 never listen
     ("3.6", "sse", "0.13.6", 1, {"sse-starlette": "0.6.2"}),
     ("3.8", "sse", "0.13.6", 1, {"sse-starlette": "0.6.2"}),
@@ -137,7 +139,7 @@ SID_STATIC = {"sweep-newest-boundaries": ("3.14", "3.15"), "sweep-newest": ("3.1
 
 SUITES = {
     "unit": "--ignore=tests/servers --ignore=tests/fastapi_pins --ignore=tests/conformance --ignore=tests/e2e "
-            "--ignore=tests/sse {posargs:tests}",
+            "--ignore=tests/sse --ignore=tests/upstream {posargs:tests}",
     "servers": "{posargs:tests/servers}",
     "fastapi": "{posargs:tests/fastapi_pins}",
     "e2e": "-s {posargs:tests/e2e}",

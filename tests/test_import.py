@@ -6,9 +6,10 @@ import os
 import pytest
 import starlette
 
-from support.releases import AFFECTED, AT_IMPORT, PY, STREAMING, applies, run_python
+from support.releases import AFFECTED, AT_IMPORT, PY, STREAMING, WITH_RESPONSES, applies, run_python
 from support.installs import run_child, site_view
 from starlette_asyncstream import FIX_NAMES
+from starlette_asyncstream._ranges import FIXES
 
 
 PROBE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "programs", "stream_probe.py")
@@ -80,9 +81,10 @@ def test_import_on_a_fixed_release_is_a_true_noop():
     else:
         assert result["heavy"] == []
         # Only what waits for a module the code then imported: starlette.responses
-        # imports starlette.background, one of iscoroutinefunction's (3.14+).
+        # imports starlette.background (iscoroutinefunction's, 3.14+) and
+        # starlette.datastructures (request-url's and upload-rollover's, up to 0.14.2).
         assert [n for n, on in zip(FIX_NAMES, result["installed"]) if on] == [
-            n for n in ("iscoroutinefunction",) if applies(n)]
+            f.name for f in FIXES if applies(f.name) and set(f.waits_for) & set(WITH_RESPONSES)]
         assert result["has_wrapped"] is False
 
 
