@@ -130,7 +130,7 @@ def urls():
             "root_path": str(Request(scope_for("/admin", "example.com", root_path="/api")).url),
             "query": str(Request(dict(scope_for("/a", "example.com"), query_string=b"x=1&y=2")).url),
             "no query_string": no_query_string(),
-            # (0.12.0 added base_url)
+            # (0.12.11 added base_url)
             "base_url": str(getattr(Request(scope_for("/admin", "evil.example/public?x=")), "base_url", None)),
         }
         paths = {}
