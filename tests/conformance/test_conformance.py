@@ -22,6 +22,9 @@ REFERENCE = "0.14.2"
 LEGACY = ["0.12.0b3", "0.12.13", "0.13.0", "0.13.2", "0.13.6", "0.13.8"]
 PYTHONS = ["3.6", "3.8", "3.11", "3.13"]
 ENVIRONMENTS = [(py, release) for py in PYTHONS for release in LEGACY]
+# The streaming rows each side has installed (the others, request-url and the like, are in
+# place on both sides alike up to 0.14.2 and play no part in a streamed response).
+STREAMING = ("disconnect", "dispatch", "tasks")
 INSTALLED = {
     "0.12.0b3": ["disconnect", "dispatch"], "0.12.13": ["disconnect", "dispatch"],
     "0.13.0": ["disconnect", "dispatch"], "0.13.2": ["disconnect", "dispatch", "tasks"],
@@ -42,8 +45,8 @@ def side_by_side(name, spec, legacy, reference, release):
 @pytest.mark.parametrize("py, release", ENVIRONMENTS, ids=["py{}-{}".format(*e) for e in ENVIRONMENTS])
 def test_corpus(runner, py, release):
     legacy, reference = runner(py, release), runner(py, REFERENCE)
-    assert legacy.header["installed"] == INSTALLED[release]
-    assert reference.header["installed"] == []
+    assert [n for n in legacy.header["installed"] if n in STREAMING] == INSTALLED[release]
+    assert [n for n in reference.header["installed"] if n in STREAMING] == []
     divergences = []
     for name in sorted(cases.CORPUS):
         spec = cases.CORPUS[name]
