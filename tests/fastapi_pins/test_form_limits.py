@@ -106,13 +106,20 @@ def needs(row):
         pytest.skip("{}: outside the `{}` row's range".format(LEG, row))
 
 
-def test_a_form_past_a_limit_answers_as_fastapi_on_a_fixed_starlette():
-    needs("form-limits")
+def answers_of_an_app_built(without=()):
+    """answers() of an app built with every fix installed but `without`; the originals back after."""
     sa.install()
+    if without:
+        sa.uninstall(*without)
     try:
-        got = answers(make_app())
+        return answers(make_app())
     finally:
         sa.uninstall()
+
+
+def test_a_form_past_a_limit_answers_as_fastapi_on_a_fixed_starlette():
+    needs("form-limits")
+    got = answers_of_an_app_built()
     assert got["1000 fields"] == (200, {"username": "alice"})
     assert got["1001 fields"] == TOO_MANY
     assert got["a 2 MB field"] == (400, {"detail": "Field exceeded maximum size of 1024KB."})
@@ -136,12 +143,7 @@ def test_a_middlewares_http_exception_while_the_body_is_read_reaches_the_client(
 
 def test_with_fastapi_body_errors_off_the_release_says_its_own_sentence():
     needs("fastapi-body-errors")
-    sa.install()
-    sa.uninstall("fastapi-body-errors")
-    try:
-        got = answers(make_app())
-    finally:
-        sa.uninstall()
+    got = answers_of_an_app_built(without=("fastapi-body-errors",))
     parse_error = (400, {"detail": "There was an error parsing the body"})
     assert (got["1001 fields"], got["1001 files"]) == (parse_error, parse_error)
     assert got["1000 fields"] == (200, {"username": "alice"})
@@ -149,27 +151,13 @@ def test_with_fastapi_body_errors_off_the_release_says_its_own_sentence():
 
 def test_with_form_limits_off_the_form_is_parsed_whole():
     needs("form-limits")
-    sa.install()
-    sa.uninstall("form-limits")
-    try:
-        got = answers(make_app())
-    finally:
-        sa.uninstall()
+    got = answers_of_an_app_built(without=("form-limits",))
     assert got["1001 fields"] == (200, {"username": "alice"})
     assert got["a 2 MB field"] == (200, {"username": "x" * (2 * 1024 * 1024)})
 
 
 def test_other_body_errors_are_the_releases_own():
     needs("fastapi-body-errors")
-    sa.install()
-    try:
-        fixed = answers(make_app())
-    finally:
-        sa.uninstall()
-    sa.install()
-    sa.uninstall("fastapi-body-errors")
-    try:
-        own = answers(make_app())
-    finally:
-        sa.uninstall()
+    fixed = answers_of_an_app_built()
+    own = answers_of_an_app_built(without=("fastapi-body-errors",))
     assert fixed["broken json"] == own["broken json"]
