@@ -19,8 +19,8 @@ import os
 import pytest
 import starlette
 
-from support.installs import run_child
 from starlette_asyncstream._pep440 import parse_version
+from support.installs import run_child
 from support.releases import PY, VERSIONS, applies, run_python, starlette_at_least
 
 PROGRAM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "programs", "security_app.py")
