@@ -31,7 +31,7 @@ import tempfile
 import urllib.request
 
 FILES = "https://files.pythonhosted.org/packages/"
-# suite: (sdist, its address, its sha256, {file in the sdist: where it goes, or None to leave it}, the tests)
+# suite: (its sdist, the address, the sha256 of the published file)
 SDISTS = {
     "starlette": ("starlette-1.3.1.tar.gz",
                   FILES + "eb/e3/7c1dc7381d9f8ab7d854328ebfa884e62cb3f3d8549ddfd37c7814f42afa/starlette-1.3.1.tar.gz",

@@ -17,7 +17,9 @@ published), each range checked against the releases' code on CHECKED.
 import sys
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from ._core import DISABLE_ENV
 from ._pep440 import parse_version
+from ._ranges import _dotted, _within
 
 __all__ = ["ADVISORIES", "CHECKED", "found"]
 
@@ -25,17 +27,16 @@ CHECKED = "2026-11-30"
 
 
 class Advisory:
-    __slots__ = ("ids", "distribution", "module", "releases", "what", "fixed_in", "fix", "remedy", "remedy_python")
+    __slots__ = ("ids", "distribution", "module", "releases", "what", "fix", "remedy", "remedy_python")
 
     def __init__(self, ids: str, distribution: str, module: str, releases: "Tuple[str, str]", what: str,
-                 fixed_in: str, remedy: str, fix: "Optional[str]" = None,
+                 remedy: str, fix: "Optional[str]" = None,
                  remedy_python: "Tuple[int, ...]" = (3, 0)) -> None:
         self.ids = ids
         self.distribution = distribution
         self.module = module  # its top-level module, to find its metadata
         self.releases = releases  # introduced <= version < fixed ("0": every release before)
         self.what = what
-        self.fixed_in = fixed_in
         self.fix = fix  # the row of _ranges.FIXES that closes it, where that row applies
         self.remedy = remedy  # what closes it elsewhere, keeping the pins
         self.remedy_python = remedy_python  # the first Python the remedy installs on
@@ -46,51 +47,51 @@ ADVISORIES = (
         "CVE-2023-29159 / GHSA-v5gw-mw7f-84px", "starlette", "starlette", ("0.13.5", "0.27.0"),
         "StaticFiles serves a sibling of its directory whose name starts the same "
         "(/static/../static_private/key.txt)",
-        "0.27.0", "Starlette 0.27.0 or later", fix="staticfiles",
+        "Starlette 0.27.0 or later", fix="staticfiles",
     ),
     Advisory(
         "CVE-2023-30798 / GHSA-74m5-2c7w-9w3x", "starlette", "starlette", ("0", "0.25.0"),
         "a multipart form of any number of fields or files is parsed whole (memory, CPU)",
-        "0.25.0", "Starlette 0.25.0 or later", fix="form-limits",
+        "Starlette 0.25.0 or later", fix="form-limits",
     ),
     Advisory(
         "CVE-2024-47874 / GHSA-f96h-pmfr-66vw", "starlette", "starlette", ("0", "0.40.0"),
         "a multipart field without a filename of any size is held in memory",
-        "0.40.0", "Starlette 0.40.0 or later", fix="form-limits",
+        "Starlette 0.40.0 or later", fix="form-limits",
     ),
     Advisory(
         # The advisory lists every release before 0.47.2; the write in the event loop
         # that it is about appeared in 0.13.5 (earlier releases always use the thread pool).
         "CVE-2025-54121 / GHSA-2c2j-9gv5-cj73", "starlette", "starlette", ("0.13.5", "0.47.2"),
         "an upload's rollover from memory to disk blocks the event loop",
-        "0.47.2", "Starlette 0.47.2 or later", fix="upload-rollover",
+        "Starlette 0.47.2 or later", fix="upload-rollover",
     ),
     Advisory(
         # FileResponse's Range support appeared in 0.39.0: no legacy release has it.
         "CVE-2025-62727 / GHSA-7f5h-v6xp-fcq8", "starlette", "starlette", ("0.39.0", "0.49.1"),
         "FileResponse parses a crafted Range header in quadratic time",
-        "0.49.1", "Starlette 0.49.1 or later",
+        "Starlette 0.49.1 or later",
     ),
     Advisory(
         "CVE-2026-48710 / GHSA-86qp-5c8j-p5mr", "starlette", "starlette", ("0", "1.0.1"),
         "a malformed Host header rewrites request.url.path (path checks in middleware bypassed)",
-        "1.0.1", "Starlette 1.0.1 or later", fix="request-url",
+        "Starlette 1.0.1 or later", fix="request-url",
     ),
     Advisory(
         "CVE-2026-54282 / GHSA-jp82-jpqv-5vv3", "starlette", "starlette", ("0", "1.3.0"),
         "a request path without a leading / sets request.url.hostname",
-        "1.3.0", "Starlette 1.3.0 or later", fix="request-url",
+        "Starlette 1.3.0 or later", fix="request-url",
     ),
     Advisory(
         "CVE-2026-54283 / GHSA-82w8-qh3p-5jfq", "starlette", "starlette", ("0.4.1", "1.3.1"),
         "an urlencoded form of any number or size of fields is parsed whole",
-        "1.3.1", "Starlette 1.3.1 or later", fix="form-limits",
+        "Starlette 1.3.1 or later", fix="form-limits",
     ),
     Advisory(
         "CVE-2021-32677 / GHSA-8h2j-cgx8-6xv7", "fastapi", "fastapi", ("0", "0.65.2"),
         "a JSON route parses a text/plain or form-encoded body as JSON (cross-site requests without a "
         "CORS preflight)",
-        "0.65.2", "FastAPI 0.65.2 or later", fix="fastapi-json",
+        "FastAPI 0.65.2 or later", fix="fastapi-json",
     ),
     Advisory(
         # Also GHSA-qf9m-vfgh-m389 (FastAPI <= 0.109.0) and GHSA-93gm-qmq6-w238
@@ -98,13 +99,13 @@ ADVISORIES = (
         # every legacy Starlette runs with (the form tests pass on it).
         "CVE-2024-24762 / GHSA-2jv5-9r88-3w3p", "python-multipart", "python_multipart", ("0", "0.0.7"),
         "a crafted Content-Type option takes the form parser's regular expression minutes (ReDoS)",
-        "0.0.7", "python-multipart 0.0.7 or later (every legacy Starlette parses forms with it)",
+        "python-multipart 0.0.7 or later (every legacy Starlette parses forms with it)",
         remedy_python=(3, 7),
     ),
     Advisory(
         "CVE-2024-53981 / GHSA-59g5-xgcq-4qw3", "python-multipart", "python_multipart", ("0", "0.0.18"),
         "bytes before the first boundary are logged one by one (CPU)",
-        "0.0.18", "python-multipart 0.0.18 or later (0.0.20 is the newest for Python 3.8 and 3.9)",
+        "python-multipart 0.0.18 or later (0.0.20 is the newest for Python 3.8 and 3.9)",
         remedy_python=(3, 8),
     ),
     Advisory(
@@ -113,39 +114,35 @@ ADVISORIES = (
         "CVE-2026-24486 / GHSA-wp53-j4wj-2cfg", "python-multipart", "python_multipart", ("0", "0.0.22"),
         "a file name can leave the upload directory (python-multipart's own File with UPLOAD_KEEP_FILENAME; "
         "not a path Starlette takes)",
-        "0.0.22", "python-multipart 0.0.22 or later", remedy_python=(3, 10),
+        "python-multipart 0.0.22 or later", remedy_python=(3, 10),
     ),
     Advisory(
         "CVE-2026-40347 / GHSA-mj87-hwqh-73pj", "python-multipart", "python_multipart", ("0", "0.0.26"),
         "a large preamble or epilogue around a multipart body is parsed byte by byte (CPU)",
-        "0.0.26", "python-multipart 0.0.26 or later", remedy_python=(3, 10),
+        "python-multipart 0.0.26 or later", remedy_python=(3, 10),
     ),
     Advisory(
         "CVE-2026-53538 / GHSA-6jv3-5f52-599m", "python-multipart", "python_multipart", ("0", "0.0.30"),
         "an urlencoded body splits fields at ; as well as & (fields smuggled past a proxy that reads only &)",
-        "0.0.30", "python-multipart 0.0.30 or later", remedy_python=(3, 10),
+        "python-multipart 0.0.30 or later", remedy_python=(3, 10),
     ),
     Advisory(
         "CVE-2020-7694", "uvicorn", "uvicorn", ("0", "0.11.7"),
         "the access log prints a request's escape sequences as they came (log injection)",
-        "0.11.7", "uvicorn 0.11.7 or later",
+        "uvicorn 0.11.7 or later",
     ),
     Advisory(
         "CVE-2020-7695", "uvicorn", "uvicorn", ("0", "0.11.7"),
         "a header value with CR LF is sent as it is (response splitting)",
-        "0.11.7", "uvicorn 0.11.7 or later",
+        "uvicorn 0.11.7 or later",
     ),
     Advisory(
         "CVE-2025-43859 / GHSA-vqfr-h8mv-ghfj", "h11", "h11", ("0", "0.16.0"),
         "a malformed chunked-encoding trailer is accepted (request smuggling behind some proxies)",
-        "0.16.0", "h11 0.16.0 or later (uvicorn 0.12 and later accept it; uvicorn 0.11.x pins h11 < 0.10)",
+        "h11 0.16.0 or later (uvicorn 0.12 and later accept it; uvicorn 0.11.x pins h11 < 0.10)",
         remedy_python=(3, 8),
     ),
 )
-
-
-def _dotted(version: "Tuple[int, ...]") -> str:
-    return ".".join(str(part) for part in version)
 
 
 def found(installed_version: "Callable[..., Optional[str]]", fixes: "Dict[str, Dict[str, Any]]",
@@ -159,8 +156,7 @@ def found(installed_version: "Callable[..., Optional[str]]", fixes: "Dict[str, D
         if text is None and a.module == "python_multipart":  # (before 0.0.13: only `multipart`)
             text = installed_version("multipart", "python_multipart")
         version = parse_version(text or "")
-        low, high = parse_version(a.releases[0]), parse_version(a.releases[1])
-        if version is None or low is None or high is None or not low <= version < high:
+        if version is None or not _within(version, *a.releases):
             continue
         row = fixes.get(a.fix or "", {})
         closed = bool(row.get("applies")) and not row.get("switched_off")
@@ -169,14 +165,13 @@ def found(installed_version: "Callable[..., Optional[str]]", fixes: "Dict[str, D
             remedy += " (it needs Python {}: no release that fixes it installs on Python {})".format(
                 _dotted(a.remedy_python), _dotted(running[:2]))
         if a.fix is not None and row.get("applies") and row.get("switched_off"):
-            remedy = "switched off by {}: remove {} from it, or {}".format(
-                "STARLETTE_ASYNCSTREAM_DISABLE", a.fix, remedy)
+            remedy = "switched off by {}: remove {} from it, or {}".format(DISABLE_ENV, a.fix, remedy)
         result.append({
             "id": a.ids,
             "distribution": a.distribution,
             "version": text,
             "what": a.what,
-            "fixed_in": a.fixed_in,
+            "fixed_in": a.releases[1],
             "closed": closed,
             "by": a.fix if closed else None,
             "remedy": None if closed else remedy,
