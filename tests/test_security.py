@@ -137,7 +137,8 @@ def test_the_hosts_remembered_as_good_stay_few_whatever_arrives():
             assert str(URL(scope=scope)) == "http://h%d.example/" % i
         print(len(request_url._GOOD))
     """
-    assert run_python(code).stdout.split() == ["256"]
+    proc = run_python(code)
+    assert (proc.stdout.split(), proc.stderr) == (["256"], "")
 
 
 # --- request.form() (CVE-2023-30798, CVE-2024-47874, CVE-2026-54283) ----------

@@ -9,6 +9,7 @@ as FastAPI builds a route's handler when the route is made.
 """
 
 import json
+import sys
 
 import fastapi
 import httpx
@@ -18,7 +19,8 @@ import starlette
 import starlette_asyncstream as sa
 from support.releases import applies, run
 
-LEG = "FastAPI {} (Starlette {})".format(fastapi.__version__, starlette.__version__)
+LEG = "FastAPI {} (Starlette {}) on Python {}.{}".format(fastapi.__version__, starlette.__version__,
+                                                        *sys.version_info[:2])
 TOO_MANY = (400, {"detail": "Too many fields. Maximum number of fields is 1000."})
 
 
