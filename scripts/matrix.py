@@ -19,6 +19,8 @@ Python, a suite (which tests it runs), what it pins and a wrapt major:
     upstream  tests/upstream: Starlette 1.3.1's and      a legacy Starlette release, or FastAPI
               FastAPI 0.65.3's own tests of the           0.61.2
               security fixes (scripts/upstream_tests.py)
+    stack     tests/stack: each row of the stack table    Starlette 0.13.6; the releases each row
+              proven on its Python                        names (scripts/stack_pins.py)
 
 Starlette "newest" is whatever the index has. The legs must cross every
 boundary of the range table (tests/test_ranges.py checks it) and fit CI
@@ -96,6 +98,10 @@ LEGS = [
     ("3.11", "upstream", "0.13.6", 2, {}),
     ("3.13", "upstream", "0.14.2", 2, {}),
     ("3.11", "upstream", None, 2, {"fastapi": "0.61.2"}),  # FastAPI 0.65.3's own tests of fastapi-json
+    # The stack table's rows, each on the Pythons it concerns (3.12 is 3.12.1 here: before 3.12.4).
+    ("3.11", "stack", "0.13.6", 2, {}),
+    ("3.12", "stack", "0.13.6", 2, {}),
+    ("3.13", "stack", "0.13.6", 2, {}),
     ("3.11", "sse", "0.12.13", 2, {"sse-starlette": "0.4.0"}),  # sse-disconnect: 0.1.0-0.4.0 never listen
     ("3.6", "sse", "0.13.6", 1, {"sse-starlette": "0.6.2"}),
     ("3.8", "sse", "0.13.6", 1, {"sse-starlette": "0.6.2"}),
@@ -114,6 +120,7 @@ LEGS = [
     ("3.14", "servers", "0.13.6", 2, {}),
     ("3.14", "fastapi", None, 2, {"fastapi": "0.61.2"}),
     ("3.14", "sse", "0.13.6", 2, {"sse-starlette": "0.6.2"}),
+    ("3.14", "stack", "0.13.6", 2, {}),
     ("3.15", "unit", "0.12.0b3", 2, {}),
     ("3.15", "unit", "0.13.6", 2, {}),
     ("3.15", "unit", "0.13.8", 2, {}),
@@ -139,18 +146,22 @@ SID_STATIC = {"sweep-newest-boundaries": ("3.14", "3.15"), "sweep-newest": ("3.1
 
 SUITES = {
     "unit": "--ignore=tests/servers --ignore=tests/fastapi_pins --ignore=tests/conformance --ignore=tests/e2e "
-            "--ignore=tests/sse --ignore=tests/upstream {posargs:tests}",
+            "--ignore=tests/sse --ignore=tests/upstream --ignore=tests/stack {posargs:tests}",
     "servers": "{posargs:tests/servers}",
     "fastapi": "{posargs:tests/fastapi_pins}",
     "e2e": "-s {posargs:tests/e2e}",
     "sse": "{posargs:tests/sse}",
     "clean": "{posargs:tests/test_clean.py tests/test_api.py}",
     "upstream": "{posargs:tests/upstream}",
+    "stack": "{posargs:tests/stack}",
 }
 # A command a suite runs before its tests (the upstream suite's sdist is fetched with the leg,
 # like its dependencies: the tests never reach the index).
-SUITE_PRE = {"upstream": "python scripts/upstream_tests.py fetch {work_dir}/upstream"}
-SERVERS = {"servers": ["uvicorn", "gunicorn"], "e2e": ["uvicorn", "gunicorn"], "sse": ["uvicorn"]}
+SUITE_PRE = {"upstream": "python scripts/upstream_tests.py fetch {work_dir}/upstream",
+             "stack": "python scripts/stack_pins.py fetch {env_dir}/stack"}
+# A suite's own dependencies (stack: setuptools builds httptools 0.1.2 offline, as pip would).
+SERVERS = {"servers": ["uvicorn", "gunicorn"], "e2e": ["uvicorn", "gunicorn"], "sse": ["uvicorn"],
+           "stack": ["setuptools"]}
 
 
 def name(leg):
