@@ -74,7 +74,8 @@ def collect() -> Dict[str, Any]:
         report["ok"], report["exit"] = False, FAILS
         return report
 
-    was_installed = [name for name, s in at_import.items() if s.installed]
+    # Installed, or waiting for their module (the application imports it later: --app).
+    was_installed = [name for name, s in at_import.items() if s.installed or s.detail.startswith("waiting")]
 
     def quietly(action: Any) -> None:
         # What install() warns about (no wrapt, an odd layout) is reported
@@ -154,6 +155,11 @@ def render(report: Dict[str, Any]) -> str:
                     advisory["by"], advisory["distribution"], advisory["fixed_in"]))
             else:
                 add("    OPEN; fix: {}".format(advisory["remedy"]))
+    if "app" in report:
+        from . import _appcheck
+
+        add("")
+        lines.extend(_appcheck.render(report["app"]))
     if report["problems"]:
         add("")
         add("Problems")
@@ -168,6 +174,12 @@ def render(report: Dict[str, Any]) -> str:
             .format(count, "advisory stays" if count == 1 else "advisories stay"))
     elif report["exit"] == NOTHING_TO_CHECK:
         add("Result: nothing was checked: {}.".format(report["problems"][0]))
+    elif report["exit"] == USAGE:
+        add("Result: the application was not checked: {}.".format(report["app"]["problems"][0]))
+    elif report.get("app_fails"):
+        count = report["app_unreached"]
+        add("Result: the application holds {} {} that the import cannot reach (see Application).".format(
+            count, "place" if count == 1 else "places"))
     elif report["problems"]:
         add("Result: streaming FAILS here: {}.".format(report["problems"][0]))
     else:
@@ -209,7 +221,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         return run(argv[1:])
     parser = argparse.ArgumentParser(
         prog="python -m starlette_asyncstream",
-        usage="%(prog)s [--json] [--fail-on-advisory] | %(prog)s run <command> [args...]",
+        usage="%(prog)s [--json] [--fail-on-advisory] [--app module:attr] | %(prog)s run <command> [args...]",
         description=(
             "Report the Python, Starlette and wrapt in use, whether each backported "
             "fix applies to this Starlette and is installed, and stream a custom "
@@ -221,7 +233,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             "here even with them (the self-test failed, or a fix could not be installed); "
             "2 usage error; 3 nothing to check (Starlette is not installed); 4 with "
             "--fail-on-advisory, streaming works but a published advisory that reaches the installed "
-            "releases stays open (the Security section names its fix). "
+            "releases stays open (the Security section names its fix). With --app, 1 also when the "
+            "application holds something the import cannot reach, 2 when it cannot be imported. "
             "'run <command> [args...]' starts a command with the fixes installed in every "
             "Python process it starts; see 'run --help'."
         ),
@@ -230,8 +243,21 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--fail-on-advisory", action="store_true",
                         help="exit 4 when an advisory that reaches the installed releases is not closed "
                              "here (for CI)")
+    parser.add_argument("--app", metavar="module:attr",
+                        help="also import your application (after the package, as the README asks), walk its "
+                             "routes, mounts, middleware and dependencies, and name each response class and "
+                             "module reference in it that the import cannot reach, with file and line")
     args = parser.parse_args(argv)
     report = collect()
+    if args.app is not None and report["starlette"]["version"] is not None:
+        from . import _appcheck
+
+        report["app"] = _appcheck.check(args.app)
+        report["app_unreached"] = len(_appcheck.unreached(report["app"]))
+        if report["app"]["problems"]:
+            report["exit"] = USAGE
+        elif report["app_unreached"] and report["exit"] in (OK, ADVISORY_OPEN):
+            report["exit"], report["app_fails"] = FAILS, True
     if args.fail_on_advisory and report["exit"] == OK and report["security"]["open"]:
         report["exit"] = ADVISORY_OPEN
     if args.json:
