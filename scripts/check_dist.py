@@ -4,8 +4,8 @@ from the unpacked sdist against the installed wheel (scripts/tox -e packaging).
     python scripts/check_dist.py OUTDIR [pytest arguments...]
 
 Checks: `twine check` on both (metadata, README rendering); the wheel holds
-the package with py.typed, the run bootstrap and the console script, and no
-tests; the sdist holds everything its tests read (tests/, docs/, scripts/,
+the package with py.typed, the run bootstrap, the console script, the pytest
+plugin module and its entry point, and no tests; the sdist holds everything its tests read (tests/, docs/, scripts/,
 tox.ini, README.md) and nothing that a run writes (logs, caches). Exit 1 on
 the first failure, with one line saying which.
 """
@@ -22,7 +22,7 @@ import zipfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 WHEEL_MUST = ("starlette_asyncstream/__init__.py", "starlette_asyncstream/py.typed",
-              "starlette_asyncstream/_bootstrap/sitecustomize.py")
+              "starlette_asyncstream/_bootstrap/sitecustomize.py", "starlette_asyncstream_pytest.py")
 SDIST_MUST = ("pyproject.toml", "README.md", "LICENSE", "tox.ini", "tests/conftest.py", "tests/programs/feeds.py",
               "docs/compatibility.md", "docs/TESTING.md", "docs/sweep.json", "scripts/readme_table.py",
               "starlette_asyncstream/py.typed")
@@ -59,6 +59,8 @@ def main(argv):
     script = entry_points.get("console_scripts", "starlette-asyncstream", fallback="")
     if script != "starlette_asyncstream.__main__:main":
         fail("the wheel has no starlette-asyncstream console script")
+    if entry_points.get("pytest11", "starlette_asyncstream", fallback="") != "starlette_asyncstream_pytest":
+        fail("the wheel has no pytest11 entry point for its plugin module")
 
     with tarfile.open(sdist) as archive:
         members = archive.getnames()

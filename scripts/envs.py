@@ -46,8 +46,27 @@ def base_venv(py, packages=("wrapt", "anyio", "typing_extensions"), purpose=""):
             # 3.6's venv seeds pip 18, which cannot build PEP 517 projects.
             sh(pip + ["--upgrade", "pip" if py != "3.6" else "pip<22"])
         sh(pip + list(packages))
-        sh(pip + ["--no-deps", "--force-reinstall", ROOT])
+        sh(pip + ["--no-deps", "--force-reinstall", package_wheel()])
         return python
+
+
+_wheel = []
+
+
+def package_wheel():
+    """This checkout's wheel, built once a run by the running Python (the build backend
+    needs 3.8; the pure-Python wheel installs on every Python from 3.6)."""
+    import sys
+    import tempfile
+
+    with _lock("wheel"):
+        if not _wheel:
+            os.makedirs(WORK, exist_ok=True)
+            target = tempfile.mkdtemp(prefix="wheel-", dir=WORK)
+            sh([sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check", "--no-deps",
+                "--wheel-dir", target, ROOT])
+            _wheel.extend(os.path.join(target, name) for name in os.listdir(target) if name.endswith(".whl"))
+        return _wheel[0]
 
 
 def package_dir(distribution, release, python):

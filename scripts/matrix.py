@@ -198,7 +198,7 @@ def section(leg):
                                              if "sse-starlette" in pins else ""))
     # A tox inside the sid root builds the package with its own Python:
     # give it its own packaging environment, not the host's .pkg.
-    package = ["package_env = .pkg-sid"] if python in SID_PYTHONS else []
+    package = ["wheel_build_env = .pkg-sid"] if python in SID_PYTHONS else []
     if "simulate" in pins:
         package.append("set_env = PYTHONPATH = {toxinidir}/tests/py" + pins["simulate"].replace(".", ""))
         pinned += ", simulating Python " + pins["simulate"]
@@ -229,6 +229,9 @@ env_list =
 description = one Starlette release, one wrapt major, one Python
 # virtualenv's bundled pip does not import on 3.7; let it fetch one that fits.
 download = true
+# The package's wheel is built once (hatchling needs 3.8) and installed on every Python.
+package = wheel
+wheel_build_env = .pkg
 deps =
     pytest
     pytest-timeout

@@ -76,20 +76,9 @@ def __dir__() -> "List[str]":
     return sorted(set(globals()) | {"FixStatus"})
 
 
-def _loaded_as_pytest_plugin() -> bool:
-    """Is pytest loading our plugin entry point (pluggy's load_setuptools_entrypoints)?
-    Then the import must install nothing: see _pytest_plugin."""
-    frame = sys._getframe(1)
-    for _ in range(64):
-        if frame is None:
-            return False
-        if frame.f_code.co_name == "load_setuptools_entrypoints" and str(
-                frame.f_globals.get("__name__", "")).startswith("pluggy"):
-            return True
-        frame = frame.f_back  # type: ignore[assignment]
-    return False
-
-
-_as_plugin = _loaded_as_pytest_plugin()
-if not _as_plugin:
+# The pytest plugin (starlette_asyncstream_pytest, a module of its own) imports
+# the package only to read the status for its header line, and says so first:
+# then the import installs nothing (the application's own import will).
+_skipped_install = bool(getattr(sys.modules.get("starlette_asyncstream_pytest"), "READING", False))
+if not _skipped_install:
     _core.install_at_import()

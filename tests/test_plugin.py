@@ -92,3 +92,28 @@ def test_the_plugin_can_be_switched_off(tmp_path):
     proc = pytest_in(tmp_path, {"test_a.py": UNPATCHED}, "-p", "no:starlette_asyncstream")
     assert (proc.returncode, proc.stderr) == (0, ""), proc.stdout + proc.stderr
     assert "starlette-asyncstream " not in proc.stdout
+
+
+def test_the_plugin_loaded_by_name_installs_nothing_either(tmp_path):
+    # Autoload off and the plugin named with -p (as CI configurations do): not
+    # through pytest's entry points, and still nothing installed by it.
+    proc = pytest_in(tmp_path, {"test_a.py": UNPATCHED}, "-p", "starlette_asyncstream_pytest",
+                     env_extra={"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
+    assert (proc.returncode, proc.stderr) == (0, ""), proc.stdout + proc.stderr
+    assert header(proc).startswith("starlette-asyncstream 0.1.0: Starlette {}; not imported yet".format(
+        starlette.__version__))
+
+
+@pytest.mark.skipif(not AFFECTED, reason="Starlette {} on Python {}.{}: no streaming fix applies".format(
+    starlette.__version__, *sys.version_info[:2]))
+def test_without_the_plugin_the_application_s_import_installs_as_always(tmp_path):
+    proc = pytest_in(tmp_path, {
+        "conftest.py": "import starlette_asyncstream\n",
+        "test_b.py": """
+            def test_patched():
+                from starlette.responses import StreamingResponse
+                assert hasattr(vars(StreamingResponse)["__init__"], "__wrapped__") is %r
+        """ % applies("dispatch"),
+    }, env_extra={"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
+    assert (proc.returncode, proc.stderr) == (0, ""), proc.stdout + proc.stderr
+    assert "starlette-asyncstream " not in proc.stdout

@@ -1,33 +1,31 @@
-"""pytest plugin (entry point ``pytest11``): one header line per test run
-saying the Starlette release and which fixes are installed, so that each leg
-of a tox matrix shows what it ran with. It reads status() and installs
-nothing: loading this plugin imports the package without its import-time
-install (see ``_loaded_as_pytest_plugin`` in ``__init__``), and then lets the
-application's own ``import starlette_asyncstream`` do what it always does.
+"""pytest plugin of starlette-asyncstream (entry point ``pytest11``): one header
+line per test run saying the Starlette release and which fixes are installed,
+so that each leg of a tox matrix shows what it ran with.
+
+It installs nothing. It is a module of its own, outside the package, so that
+it can tell the package so before the package's code runs: while this module
+imports the package, ``READING`` is true, and the package's ``__init__``
+(which reads it) skips its import-time install. The package object that
+skipped it is then forgotten, so that the application's own
+``import starlette_asyncstream`` runs the package as if pytest had not loaded
+this plugin (its submodules, and their state, are shared).
 """
 
 import sys
 from typing import Any, List, Optional
 
-# Everything the header reads is imported now, while the package is in
-# sys.modules: after pytest_addoption below forgets it, a relative import
-# from it would run the package's __init__ (and its install) once more.
-from ._core import DISABLE_ENV as _DISABLE_ENV
-from ._status import status as _status
-from ._versions import read as _read_versions
+READING = True  # read by starlette_asyncstream/__init__.py
+try:
+    import starlette_asyncstream as _as_loaded
+    from starlette_asyncstream._core import DISABLE_ENV as _DISABLE_ENV
+    from starlette_asyncstream._status import status as _status
+    from starlette_asyncstream._versions import read as _read_versions
+finally:
+    READING = False
 
-_PACKAGE = __name__.rpartition(".")[0]
-_as_loaded = sys.modules[_PACKAGE]
-
-
-def pytest_addoption(parser: Any) -> None:
-    # Called as soon as pytest registers the plugin (a historic hook), before
-    # any conftest is imported. Forget the package object that skipped its
-    # install: the application's import then runs the package as if pytest
-    # had not loaded us. (Not while this module is imported: the import
-    # system still needs the parent package in sys.modules then.)
-    if getattr(_as_loaded, "_as_plugin", False) and sys.modules.get(_PACKAGE) is _as_loaded:
-        del sys.modules[_PACKAGE]
+_PACKAGE = "starlette_asyncstream"
+if sys.modules.get(_PACKAGE) is _as_loaded and getattr(_as_loaded, "_skipped_install", False):
+    del sys.modules[_PACKAGE]
 
 
 def header_line() -> str:
