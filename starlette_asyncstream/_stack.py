@@ -87,6 +87,17 @@ STACK = (
         "serve with --ws wsproto)",
     ),
     Breakage(
+        # uvicorn's `websockets` protocol (what --ws auto picks while websockets is
+        # installed) uses the API websockets 10.0 deprecated, on every uvicorn release.
+        "websockets-deprecated", "websockets", "websockets", (("10.0", None),), (3, 7),
+        "websockets {version} deprecates the API uvicorn's websockets protocol uses: a DeprecationWarning at "
+        "every websocket connection (pytest shows it; under -W error the connection fails, and from websockets "
+        "14.0 uvicorn does not start)",
+        "serve websockets with wsproto: install wsproto and run uvicorn with --ws wsproto (or uninstall "
+        "websockets: --ws auto then picks wsproto)",
+        needs=("uvicorn", "0"),
+    ),
+    Breakage(
         "pydantic-forwardref", "pydantic", "pydantic", (("1.0", "1.10.16"),), (3, 12, 4),
         "pydantic {version} calls ForwardRef._evaluate with the arguments Python 3.12.4 changed: models "
         "with forward references fail to build",

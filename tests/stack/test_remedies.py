@@ -58,7 +58,7 @@ def pinned(name, which):
             return text.split("==")[1]
         if text.startswith(b.module + "-"):  # a wheel's file name
             return text.split("-")[1]
-    raise AssertionError("scripts/stack_pins.py gives {} no {} release of {}".format(which, name, b.distribution))
+    return None  # the remedy is to do without it (websockets-deprecated)
 
 
 def side(name, which):
@@ -211,6 +211,23 @@ def websockets_loop():
     assert (status.split(" ", 2)[:2], text) == (["HTTP/1.1", "101"], "yo") and "Traceback" not in output, output
 
 
+def websockets_deprecated():
+    strict = ("-W", "error::DeprecationWarning")  # as a strict test suite runs
+    if sys.version_info >= (3, 14):  # with the filter uvicorn-iscoroutinefunction prints
+        strict += ("-W", "ignore:" + ISCORO_FILTER)
+    with uvicorn(side("websockets-deprecated", "broken"), flags=strict) as (port, log):
+        status, text = websocket_exchange(port)
+        output = log_text(log, waiting_for="DeprecationWarning")
+    assert text is None and "DeprecationWarning: remove second argument of ws_handler" in output, (status, output)
+    out = start_fails(side("websockets-deprecated", "broken-14"), flags=strict)
+    assert "DeprecationWarning: websockets.WebSocketServerProtocol is deprecated" in out, out
+    # The remedy: without websockets installed, --ws auto picks wsproto; no warning, even under -W error.
+    with uvicorn(side("websockets-deprecated", "fixed"), flags=strict) as (port, log):
+        status, text = websocket_exchange(port)
+        output = log_text(log)
+    assert (status.split(" ", 2)[:2], text) == (["HTTP/1.1", "101"], "yo") and "Warning" not in output, output
+
+
 PYDANTIC_FAILS = {
     "pydantic-forwardref": "TypeError: ForwardRef._evaluate() missing 1 required keyword-only argument: "
                            "'recursive_guard'",
@@ -270,6 +287,7 @@ PROOFS = {
     "uvicorn-metadata": uvicorn_metadata,
     "uvicorn-uvloop": uvicorn_uvloop,
     "websockets-loop": websockets_loop,
+    "websockets-deprecated": websockets_deprecated,
     "pydantic-forwardref": pydantic_row("pydantic-forwardref"),
     "pydantic-type-params": pydantic_row("pydantic-type-params"),
     "pydantic-py314": pydantic_row("pydantic-py314"),
@@ -320,7 +338,7 @@ def test_the_release_that_breaks_is_named_and_the_remedy_works(name, tmp_path):
     beside = {b.module: remedy, "starlette": "0.12.13" if b.starlette_below else "0.13.6"}
     if b.needs:
         beside[b.needs[0]] = b.needs[1]
-    overtaken = [r["name"] for r in found(beside.get) if r["name"] != name]
+    overtaken = [r["name"] for r in found(beside.get) if r["name"] != name] if remedy else []
     if overtaken:
         pytest.skip("{}: {} {}, the remedy {} names, is itself broken here ({}); the row is proven on the "
                     "Pythons before".format(HERE, b.distribution, remedy, name, ", ".join(overtaken)))
