@@ -9,10 +9,12 @@ them (GROUPS below): a mutant of a module is killed when one of those legs'
 selected tests fails. cosmic-ray mutates the files of a copy of this
 checkout in place, one mutant at a time; the legs' interpreters (the tox
 environments of the default run, made with `tox --notest` when missing) run
-the tests with that copy first on PYTHONPATH, so the child processes the
-tests start (fresh interpreters, servers, the report) import the mutant too.
+the tests with that copy first on sys.path, and so do the child processes
+the tests start (fresh interpreters, servers, the report): a .pth file in
+each leg puts the directory that MUTANT_ROOT names first (not PYTHONPATH,
+which the tests' own interpreters and venvs would see too).
 Two copies run side by side (the machine's two cores), each taking whole
-groups. Work files: .tox/mutation/ (each group's cosmic-ray session, the
+groups. Work files: .tox/mutation-work/ (each group's cosmic-ray session, the
 copies, the last run's results in results.json).
 
 Operators: cosmic-ray's core set, with each comparison replaced only by its
@@ -34,9 +36,12 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-WORK = os.path.join(ROOT, ".tox", "mutation")
+WORK = os.path.join(ROOT, ".tox", "mutation-work")
 # The main checkout's tox environments, for a copy whose own .tox is empty.
 ENVS_VAR = "STARLETTE_ASYNCSTREAM_MUTATION_ENVS"
+MUTANT_ROOT = "STARLETTE_ASYNCSTREAM_MUTANT_ROOT"
+PTH = "zz_starlette_asyncstream_mutant.pth"
+PTH_LINE = "import os, sys; r = os.environ.get({!r}); r and sys.path.insert(0, r)\n".format(MUTANT_ROOT)
 
 UNIT_311 = "py311-unit-starlette0.13.6-wrapt2"
 # group: (modules, [(leg, tests), ...]) -- the legs in the order they run; a mutant
@@ -116,10 +121,10 @@ def leg_tests(leg, tests):
 
 
 def test(group):
-    """One mutant: the group's legs in order, each with the copy first on PYTHONPATH; exit 1 at the first failure."""
+    """One mutant: the group's legs in order, each with the copy first on sys.path; exit 1 at the first failure."""
     env = dict(os.environ)
     env.pop("STARLETTE_ASYNCSTREAM_DISABLE", None)
-    env["PYTHONPATH"] = ROOT  # this copy, mutated
+    env[MUTANT_ROOT] = ROOT  # this copy, mutated (read by the legs' PTH)
     for leg, tests in GROUPS[group][1]:
         python = os.path.join(envs_root(), leg, "bin", "python")
         proc = subprocess.run([python, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--timeout", "120"]
@@ -226,13 +231,26 @@ def _ensure_legs(groups):
 
     wheel = package_wheel()
     for leg in legs:
-        _sh([os.path.join(ROOT, ".tox", leg, "bin", "python"), "-m", "pip", "install", "--quiet",
-             "--disable-pip-version-check", "--no-deps", "--force-reinstall", wheel])
+        python = os.path.join(ROOT, ".tox", leg, "bin", "python")
+        _sh([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
+             "--force-reinstall", wheel])
+        purelib = _sh([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).strip()
+        with open(os.path.join(purelib, PTH), "w") as f:
+            f.write(PTH_LINE)
+    return legs
+
+
+def _remove_pth(legs):
+    for leg in legs:
+        python = os.path.join(ROOT, ".tox", leg, "bin", "python")
+        purelib = _sh([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).strip()
+        if os.path.exists(os.path.join(purelib, PTH)):
+            os.remove(os.path.join(purelib, PTH))
 
 
 def run(groups):
     os.makedirs(WORK, exist_ok=True)
-    _ensure_legs(groups)
+    legs = _ensure_legs(groups)
     # The biggest groups first, shared out over the copies as they free up.
     order = sorted(groups, key=lambda g: -len(GROUPS[g][0]) * len(GROUPS[g][1]))
     results = {}
@@ -248,11 +266,14 @@ def run(groups):
             _run_group(group, copy, results)
 
     started = time.monotonic()
-    threads = [threading.Thread(target=worker, args=(_copy(i),)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    threads = [threading.Thread(target=worker, args=(_copy(i),)) for i in range(min(2, len(order)))]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        _remove_pth(legs)
     head = _sh(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT).strip()
     summary = {"date": time.strftime("%Y-%m-%d"), "head": head, "seconds": round(time.monotonic() - started),
                "groups": results}
