@@ -151,6 +151,28 @@ def test_options_after_c_or_m_or_values_are_not_taken_for_interpreter_flags(opti
     assert skipped_reason([sys.executable] + options, sys.executable) is None
 
 
+def test_a_shebang_with_a_relative_interpreter_is_read_as_the_kernel_runs_it(tmp_path):
+    # "#!python -E" runs ./python (relative to the current directory): still a Python that skips PYTHONPATH.
+    os.symlink(sys.executable, str(tmp_path / "python"))
+    script = tmp_path / "tool"
+    script.write_text("#!python -E\nimport sys\nprint('starlette_asyncstream' in sys.modules)\n")
+    script.chmod(0o755)
+    proc = run(str(script), cwd=str(tmp_path))
+    assert proc.stdout == "False\n"
+    assert proc.stderr.count("\n") == 1 and "(-E ignores PYTHONPATH)" in proc.stderr, proc.stderr
+
+
+def test_a_shebang_read_as_split_words_and_a_vanished_file_are_judged_without_running_them(tmp_path):
+    from starlette_asyncstream._run import skipped_reason
+
+    # macOS splits a shebang's words itself: "#!/usr/bin/env python3 -E" then runs python3 -E.
+    script = tmp_path / "tool"
+    script.write_text("#!/usr/bin/env python3 -E\n")
+    assert skipped_reason([str(script)], str(script)) == "-E ignores PYTHONPATH"
+    # A command that is gone by the time it is read (removed after PATH lookup): no reason, no error.
+    assert skipped_reason(["gone"], str(tmp_path / "gone")) is None
+
+
 @pytest.mark.parametrize(
     "argv, message",
     [
@@ -177,9 +199,48 @@ def test_an_executable_file_the_system_cannot_start_is_one_line_and_exit_2(tmp_p
     data = tmp_path / "tool"
     data.write_text("print('hi')\n")
     data.chmod(0o755)
-    proc = run(str(data))
+    proc = run(str(data), "an-argument")  # the message names the command, not its last argument
     assert (proc.returncode, proc.stdout) == (2, "")
     assert proc.stderr == "starlette-asyncstream run: cannot start {}: Exec format error\n".format(data)
+
+
+def test_a_file_in_the_current_directory_is_not_a_command_without_a_path(tmp_path):
+    # As a shell says: `tool` is looked for on PATH, not in the current directory.
+    (tmp_path / "tool").write_text("print('hi')\n")
+    proc = run("tool", cwd=str(tmp_path))
+    assert (proc.returncode, proc.stderr) == (2, "starlette-asyncstream run: command not found: tool\n")
+
+
+@pytest.mark.parametrize("argv", [
+    ["runEverything.py"],  # a script name with the letters of -E, -I or -S in it
+    ["-", "-I"],  # the program from stdin: what follows is its own arguments
+    ["script.py", "-E"],  # the script's own option
+    ["-Wignore::SyntaxWarning", "-c", "pass"],  # a value glued to its option
+])
+def test_words_that_are_not_interpreter_options_give_no_warning(tmp_path, argv):
+    (tmp_path / "runEverything.py").write_text("")
+    (tmp_path / "script.py").write_text("")
+    proc = run(sys.executable, *argv, cwd=str(tmp_path))
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+
+
+def test_a_copy_of_the_package_that_fails_to_import_says_why_not_that_it_is_missing(tmp_path):
+    # A broken install below the command (a copy without _core.py) is named with its error.
+    import shutil
+
+    import starlette_asyncstream
+
+    broken = tmp_path / "broken"
+    shutil.copytree(os.path.dirname(starlette_asyncstream.__file__), str(broken / "starlette_asyncstream"))
+    (broken / "starlette_asyncstream" / "_core.py").unlink()
+    # (-I: the run command itself imports the good copy; its child gets PYTHONPATH with the broken one.)
+    proc = run_child(["-I"] + RUN + [sys.executable, "-c", "print('ran')"], python_path=[str(broken)])
+    assert (proc.returncode, proc.stdout) == (0, "ran\n")
+    # (CPython's wording after the name varies: "", " from 'starlette_asyncstream'", " from partially ...")
+    assert proc.stderr.startswith(
+        "starlette-asyncstream run: cannot be imported in {} (ImportError: cannot import name '_core'"
+        .format(sys.executable)), proc.stderr
+    assert proc.stderr.endswith("): this process runs without the fixes\n") and proc.stderr.count("\n") == 1
 
 
 def test_a_python_without_the_package_below_the_command_says_so_in_one_line(tmp_path):

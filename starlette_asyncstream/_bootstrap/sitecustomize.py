@@ -14,7 +14,9 @@ def _bootstrap() -> None:
     except Exception as exc:
         # Another Python below the command (a shim, a tool's own venv) must
         # still start, and the user must know it runs without the fixes.
-        if isinstance(exc, ImportError) and getattr(exc, "name", None) == "starlette_asyncstream":
+        # Not there at all, or there but broken (a copy without one of its modules:
+        # `from . import _core` fails with an ImportError that names the package too).
+        if isinstance(exc, ModuleNotFoundError) and getattr(exc, "name", None) == "starlette_asyncstream":
             why = "not installed for {}".format(sys.executable)
         else:
             why = "cannot be imported in {} ({}: {})".format(sys.executable, type(exc).__name__, exc)
