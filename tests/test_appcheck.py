@@ -11,6 +11,7 @@ import textwrap
 import pytest
 import starlette
 
+from support.contents import LEGACY_STREAM_INIT
 from support.installs import run_child
 from support.releases import applies, starlette_at_least
 
@@ -38,16 +39,7 @@ from helpers import Inherit
 
 
 class LegacyStream(StreamingResponse):
-    # Copied from an old release, as codebases of that era did.
-    def __init__(self, content, status_code=200, headers=None, media_type=None, background=None):
-        if inspect.isasyncgen(content):
-            self.body_iterator = content
-        else:
-            self.body_iterator = iterate_in_threadpool(content)
-        self.status_code = status_code
-        self.media_type = self.media_type if media_type is None else media_type
-        self.background = background
-        self.init_headers(headers)
+""" + LEGACY_STREAM_INIT + """
 
 
 class Feed:

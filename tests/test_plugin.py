@@ -24,6 +24,16 @@ UNPATCHED = """
         assert "wrapt" not in sys.modules
 """
 
+# The usual layout: the package imported first in conftest.py; the test sees the fixes.
+IMPORTED_IN_CONFTEST = {
+    "conftest.py": "import starlette_asyncstream\n",
+    "test_b.py": """
+        def test_patched():
+            from starlette.responses import StreamingResponse
+            assert hasattr(vars(StreamingResponse)["__init__"], "__wrapped__") is %r
+    """ % applies("dispatch"),
+}
+
 
 def pytest_in(tmp_path, files, *args, env_extra=None):
     for name, text in files.items():
@@ -63,14 +73,7 @@ def test_the_header_names_what_the_opt_out_switches_off(tmp_path):
 @pytest.mark.skipif(not AFFECTED, reason="Starlette {} on Python {}.{}: no streaming fix applies".format(
     starlette.__version__, *sys.version_info[:2]))
 def test_an_import_in_conftest_shows_in_the_header_and_patches(tmp_path):
-    proc = pytest_in(tmp_path, {
-        "conftest.py": "import starlette_asyncstream\n",
-        "test_b.py": """
-            def test_patched():
-                from starlette.responses import StreamingResponse
-                assert hasattr(vars(StreamingResponse)["__init__"], "__wrapped__") is %r
-        """ % applies("dispatch"),
-    })
+    proc = pytest_in(tmp_path, IMPORTED_IN_CONFTEST)
     assert (proc.returncode, proc.stderr) == (0, ""), proc.stdout + proc.stderr
     installed = [name for name in AT_IMPORT if applies(name)]
     assert "fixes installed: " + ", ".join(installed) in header(proc)
@@ -107,13 +110,6 @@ def test_the_plugin_loaded_by_name_installs_nothing_either(tmp_path):
 @pytest.mark.skipif(not AFFECTED, reason="Starlette {} on Python {}.{}: no streaming fix applies".format(
     starlette.__version__, *sys.version_info[:2]))
 def test_without_the_plugin_the_application_s_import_installs_as_always(tmp_path):
-    proc = pytest_in(tmp_path, {
-        "conftest.py": "import starlette_asyncstream\n",
-        "test_b.py": """
-            def test_patched():
-                from starlette.responses import StreamingResponse
-                assert hasattr(vars(StreamingResponse)["__init__"], "__wrapped__") is %r
-        """ % applies("dispatch"),
-    }, env_extra={"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
+    proc = pytest_in(tmp_path, IMPORTED_IN_CONFTEST, env_extra={"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
     assert (proc.returncode, proc.stderr) == (0, ""), proc.stdout + proc.stderr
     assert "starlette-asyncstream " not in proc.stdout

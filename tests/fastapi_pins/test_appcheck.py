@@ -5,6 +5,7 @@ in one of them that repeats the legacy dispatch is named there."""
 import json
 import textwrap
 
+from support.contents import LEGACY_STREAM_INIT
 from support.installs import run_child
 
 FILES = {
@@ -20,16 +21,7 @@ FILES = {
 
 
         class Legacy(StreamingResponse):
-            def __init__(self, content, status_code=200, headers=None, media_type=None, background=None):
-                if inspect.isasyncgen(content):
-                    self.body_iterator = content
-                else:
-                    self.body_iterator = iterate_in_threadpool(content)
-                self.status_code = status_code
-                self.media_type = media_type
-                self.background = background
-                self.init_headers(headers)
-        """,
+""" + textwrap.indent(LEGACY_STREAM_INIT, " " * 8),
     "main.py": """\
         import starlette_asyncstream  # noqa: F401
         from fastapi import APIRouter, Depends, FastAPI

@@ -98,3 +98,19 @@ CASES = {
     "sync-list-iterator": (lambda: iter(CHUNKS), BODY, False),
     "aiter-none-sync-side": (lambda: AiterNone(CHUNKS), BODY, False),
 }
+
+
+# A StreamingResponse subclass whose __init__ was copied from a legacy release (the
+# dispatch of #462), as codebases of that era have it: the fixed __init__ never runs.
+# Source text for the applications tests write (module globals: inspect, iterate_in_threadpool).
+LEGACY_STREAM_INIT = """\
+    def __init__(self, content, status_code=200, headers=None, media_type=None, background=None):
+        if inspect.isasyncgen(content):
+            self.body_iterator = content
+        else:
+            self.body_iterator = iterate_in_threadpool(content)
+        self.status_code = status_code
+        self.media_type = self.media_type if media_type is None else media_type
+        self.background = background
+        self.init_headers(headers)
+"""
