@@ -24,7 +24,7 @@ finally:
     READING = False
 
 _PACKAGE = "starlette_asyncstream"
-if sys.modules.get(_PACKAGE) is _as_loaded and getattr(_as_loaded, "_skipped_install", False):
+if sys.modules.get(_PACKAGE) is _as_loaded and _as_loaded._skipped_install:
     del sys.modules[_PACKAGE]
 
 

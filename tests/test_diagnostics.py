@@ -335,3 +335,15 @@ def test_each_stack_row_names_its_own_releases_and_not_the_release_that_fixes_it
             last = b.python_below[:-1] + (b.python_below[-1] - 1,)
             assert b.name in [r["name"] for r in found(versions.get, python=last)]
             assert b.name not in [r["name"] for r in found(versions.get, python=b.python_below)]
+
+
+@pytest.mark.parametrize("open_count, words", [(1, "1 published advisory stays open"),
+                                               (2, "2 published advisories stay open")])
+def test_the_result_line_counts_open_advisories_in_words_that_agree(open_count, words):
+    from starlette_asyncstream.__main__ import ADVISORY_OPEN, render
+
+    report = {"package": "0", "python": "3", "starlette": {"version": "0.13.6", "path": "/x"}, "wrapt": "2",
+              "switched_off": [], "opted_out": False, "fixes": [], "self_test": {}, "problems": [], "stack": [],
+              "security": {"checked": "2026-11-30", "advisories": [], "open": open_count}, "exit": ADVISORY_OPEN}
+    assert render(report).splitlines()[-1] == (
+        "Result: streaming works here, but {} (--fail-on-advisory; see Security).".format(words))

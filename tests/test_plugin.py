@@ -89,6 +89,8 @@ def test_a_fix_waiting_for_its_module_is_named_as_waiting_not_as_missing(tmp_pat
     waiting = line.split("waiting for their module: ", 1)[1].split(";")[0].split(", ")
     assert "testclient" in waiting, line
     assert "not installed" not in line, line
+    # Only fixes that apply here wait; one that does not apply is neither waiting nor missing.
+    assert [name for name in waiting if not applies(name)] == [], line
 
 
 def test_the_plugin_can_be_switched_off(tmp_path):
