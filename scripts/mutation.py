@@ -11,8 +11,9 @@ checkout in place, one mutant at a time; the legs' interpreters (the tox
 environments of the default run, made with `tox --notest` when missing) run
 the tests with that copy first on sys.path, and so do the child processes
 the tests start (fresh interpreters, servers, the report): a .pth file in
-each leg puts the directory that MUTANT_ROOT names first (not PYTHONPATH,
-which the tests' own interpreters and venvs would see too).
+each leg puts the directory that MUTANT_ROOT names where the installed
+package would be, before site-packages (not PYTHONPATH, which the tests'
+own interpreters and venvs would see too).
 Two copies run side by side (the machine's two cores), each taking whole
 groups. Work files: .tox/mutation-work/ (each group's cosmic-ray session, the
 copies, the last run's results in results.json).
@@ -41,7 +42,10 @@ WORK = os.path.join(ROOT, ".tox", "mutation-work")
 ENVS_VAR = "STARLETTE_ASYNCSTREAM_MUTATION_ENVS"
 MUTANT_ROOT = "STARLETTE_ASYNCSTREAM_MUTANT_ROOT"
 PTH = "zz_starlette_asyncstream_mutant.pth"
-PTH_LINE = "import os, sys; r = os.environ.get({!r}); r and sys.path.insert(0, r)\n".format(MUTANT_ROOT)
+# Where the installed package would be found: before site-packages, after PYTHONPATH (which
+# the tests use to put other copies of the package first, as users do).
+PTH_LINE = ("import os, sys; r = os.environ.get({!r}); r and sys.path.insert(next((i for i, p in "
+            "enumerate(sys.path) if p.endswith('-packages')), len(sys.path)), r)\n").format(MUTANT_ROOT)
 
 UNIT_311 = "py311-unit-starlette0.13.6-wrapt2"
 # group: (modules, [(leg, tests), ...]) -- the legs in the order they run; a mutant
