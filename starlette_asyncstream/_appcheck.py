@@ -96,12 +96,9 @@ def _children(obj: Any) -> "List[Any]":
 
 
 def _own_module(obj: Any) -> "Optional[str]":
+    """The module that defines obj (a class or function), or obj's class."""
     name = getattr(obj, "__module__", None)
-    if not isinstance(name, str) and not isinstance(obj, type):
-        name = getattr(type(obj), "__module__", None)
-    if not isinstance(name, str) or name.split(".")[0] in LIBRARIES or name in ("builtins", "__main__"):
-        return None
-    return name
+    return name if isinstance(name, str) else getattr(type(obj), "__module__", None)
 
 
 def _walk(app: Any) -> "Tuple[int, Set[str]]":
@@ -118,8 +115,8 @@ def _walk(app: Any) -> "Tuple[int, Set[str]]":
         if type(obj).__name__ in ("Route", "APIRoute", "WebSocketRoute", "APIWebSocketRoute"):
             routes += 1
         name = _own_module(obj)
-        if name is not None:
-            modules.add(name)
+        if isinstance(name, str):
+            modules.add(name)  # (which of them are the application's: _imported_by)
         stack.extend(_children(obj))
     return routes, modules
 
@@ -127,7 +124,7 @@ def _walk(app: Any) -> "Tuple[int, Set[str]]":
 def _is_application_module(name: str) -> bool:
     module = sys.modules.get(name)
     path = getattr(module, "__file__", None)
-    if module is None or path is None or name.split(".")[0] in LIBRARIES:
+    if path is None or name.split(".")[0] in LIBRARIES or name == "__main__":  # (__main__: this report)
         return False
     path = os.path.realpath(path)
     # The standard library is not the application's (site-packages may well be: an installed app).
@@ -204,9 +201,7 @@ def check(target: str) -> "Dict[str, Any]":
     loaded = sorted(name for name in list(sys.modules)
                     if name not in result["modules"] and _is_application_module(name))
     for module_name in result["modules"] + loaded:
-        module = sys.modules.get(module_name)
-        if module is None:
-            continue
+        module = sys.modules[module_name]
         for name, value in sorted(vars(module).items()):
             if (StreamingResponse is not None and isinstance(value, type) and issubclass(value, StreamingResponse)
                     and value.__module__ == module_name):

@@ -201,6 +201,7 @@ def test_a_function_taken_by_name_before_the_import_is_named_where_it_was_taken(
                     "'missing')"),
     ("fine:nothere", "the application module fine has no attribute nothere"),
     ("fine:app:extra", "--app takes module:attribute (for example main:app), not 'fine:app:extra'"),
+    ("my app:app", "--app takes module:attribute (for example main:app), not 'my app:app'"),
 ])
 def test_an_application_that_cannot_be_loaded_is_one_sentence_and_exit_2(tmp_path, target, sentence):
     write(tmp_path, broken="x = 1 / 0\n", syntax="x = 1\ndef (:\n", fine="app = None\n")
@@ -212,6 +213,32 @@ def test_an_application_that_cannot_be_loaded_is_one_sentence_and_exit_2(tmp_pat
         assert result.startswith(expected), result
     else:
         assert result == expected + ".", result
+    # The Application section says it too, and --json has it with nothing walked.
+    assert "  " + sentence.format(syntax=tmp_path / "syntax.py") in proc.stdout, proc.stdout
+    app = json.loads(report(tmp_path, target, "--json").stdout)["app"]
+    assert (app["routes"], app["modules"], len(app["problems"])) == (0, [], 1), app
+
+
+def test_a_route_whose_attribute_fails_is_walked_past(tmp_path):
+    # A user's own route class: a property that raises is skipped, the rest of it is walked.
+    write(tmp_path, views="async def home(request):\n    return None\n", main="""\
+        import starlette_asyncstream  # noqa: F401
+        from starlette.applications import Starlette
+
+
+        class Odd:
+            @property
+            def app(self):
+                raise RuntimeError("not configured")
+
+            endpoint = staticmethod(__import__("views").home)  # views is reached only through here
+
+
+        app = Starlette()
+        app.router.routes.append(Odd())
+        """)
+    data = json.loads(report(tmp_path, "main:app", "--json").stdout)
+    assert data["app"]["modules"] == ["main", "views"] and data["app"]["problems"] == [], data["app"]
 
 
 def test_the_console_script_finds_the_app_in_the_current_directory_as_servers_do(tmp_path):

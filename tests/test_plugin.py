@@ -115,3 +115,16 @@ def test_without_the_plugin_the_application_s_import_installs_as_always(tmp_path
     proc = pytest_in(tmp_path, IMPORTED_IN_CONFTEST, env_extra={"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
     assert (proc.returncode, proc.stderr) == (0, ""), proc.stdout + proc.stderr
     assert "starlette-asyncstream " not in proc.stdout
+
+
+@pytest.mark.skipif(not AFFECTED, reason="Starlette {} on Python {}.{}: no streaming fix applies".format(
+    starlette.__version__, *sys.version_info[:2]))
+def test_a_package_imported_before_pytest_loads_the_plugin_stays_as_it_is(tmp_path):
+    # Under `starlette-asyncstream run`, the package is imported (and installs) before pytest
+    # starts: the plugin reads it as it is, and leaves it in place.
+    (tmp_path / "test_b.py").write_text(textwrap.dedent(IMPORTED_IN_CONFTEST["test_b.py"]))
+    proc = run_child(["-m", "starlette_asyncstream", "run", sys.executable, "-m", "pytest", "-p",
+                      "no:cacheprovider"], cwd=str(tmp_path))
+    assert (proc.returncode, proc.stderr) == (0, ""), proc.stdout + proc.stderr
+    installed = [name for name in AT_IMPORT if applies(name)]
+    assert "fixes installed: " + ", ".join(installed) in header(proc), header(proc)
