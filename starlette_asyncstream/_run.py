@@ -61,7 +61,7 @@ def _interpreter_options(argv: List[str]) -> str:
 def _shebang(path: str) -> List[str]:
     try:
         with open(path, "rb") as f:
-            first = f.readline(512)
+            first = f.readline(512)  # pragma: no mutate (kernels read at most 256 bytes of a shebang)
     except OSError:
         return []
     if not first.startswith(b"#!"):
