@@ -66,8 +66,7 @@ def rows_here():
     """The stack rows whose Pythons include the running one."""
     from starlette_asyncstream._stack import STACK
 
-    running = tuple(sys.version_info[:3])
-    return [b for b in STACK if b.python <= running and (b.python_below is None or running < b.python_below)]
+    return [b for b in STACK if b.concerns(tuple(sys.version_info[:3]))]
 
 
 def _pip(*args):

@@ -10,6 +10,7 @@ import sys
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ._pep440 import parse_version
+from ._ranges import _within
 
 __all__ = ["STACK", "found"]
 
@@ -35,6 +36,10 @@ class Breakage:
         self.what = what
         self.remedy = remedy
 
+    def concerns(self, python: "Tuple[int, ...]") -> bool:
+        """Does it break on this Python (from its first, before python_below)?"""
+        return self.python <= python and (self.python_below is None or python < self.python_below)
+
 
 # Each row is proven on its Python by tests/stack (the broken release installed: the
 # breakage seen and named; the remedy's release installed: gone and not named).
@@ -44,6 +49,13 @@ class Breakage:
 UVICORN_INSTALLS = "uvicorn 0.13.4 or 0.15.0 and later, which every pip installs"
 ISCORO_FILTER = "'asyncio.iscoroutinefunction' is deprecated:DeprecationWarning"
 UTCNOW_FILTER = "datetime.datetime.utcnow:DeprecationWarning"
+
+
+def _or_filter(remedy: str, warning_filter: str) -> str:
+    """A remedy, or the warning filter that silences the warning, as -W and as pytest take it."""
+    return "{}, or filter the warning: -W \"ignore:{}\" (pytest: filterwarnings = ignore:{})".format(
+        remedy, warning_filter, warning_filter)
+
 
 STACK = (
     Breakage(
@@ -137,8 +149,8 @@ STACK = (
         "sse-starlette-utcnow", "sse-starlette", "sse_starlette", (("0", "2.1.0"),), (3, 12),
         "sse-starlette {version} calls datetime.utcnow(), deprecated on Python 3.12: a DeprecationWarning at "
         "every ping (an error under -W error, which ends the stream)",
-        "sse-starlette 2.1.0 or later (it streams beside Starlette 0.13 and 0.14, with anyio), or filter "
-        "the warning: -W \"ignore:" + UTCNOW_FILTER + "\" (pytest: filterwarnings = ignore:" + UTCNOW_FILTER + ")",
+        _or_filter("sse-starlette 2.1.0 or later (it streams beside Starlette 0.13 and 0.14, with anyio)",
+                   UTCNOW_FILTER),
     ),
     Breakage(
         "uvicorn-iscoroutinefunction", "uvicorn", "uvicorn", (("0", "0.36.0"),), (3, 14),
@@ -146,29 +158,21 @@ STACK = (
         "a DeprecationWarning when it starts (an error under -W error; AttributeError on 3.16)",
         # (-W's module field must match the whole module name: "uvicorn" alone would not
         # match uvicorn.config. The message is what matches.)
-        "uvicorn 0.36.0 or later (it does not depend on Starlette), or filter the warning: "
-        "-W \"ignore:" + ISCORO_FILTER + "\" (pytest: filterwarnings = ignore:" + ISCORO_FILTER + ")",
+        _or_filter("uvicorn 0.36.0 or later (it does not depend on Starlette)", ISCORO_FILTER),
     ),
 )
 
 
 def _applies(b: Breakage, version: "Any", running: "Tuple[int, ...]", starlette: "Any",
              installed_version: "Callable[[str], Optional[str]]") -> bool:
-    if running < b.python or (b.python_below is not None and running >= b.python_below):
+    if not b.concerns(running) or not any(_within(version, *bounds) for bounds in b.ranges):
         return False
-    if not any(_contains(introduced, fixed, version) for introduced, fixed in b.ranges):
-        return False
-    if b.starlette_below is not None and (starlette is None or not _contains("0", b.starlette_below, starlette)):
+    if b.starlette_below is not None and (starlette is None or not _within(starlette, "0", b.starlette_below)):
         return False
     if b.needs is not None:
         beside = parse_version(installed_version(b.needs[0]) or "")
-        return beside is not None and _contains(b.needs[1], None, beside)
+        return beside is not None and _within(beside, b.needs[1], None)
     return True
-
-
-def _contains(introduced: str, fixed: "Optional[str]", version: "Any") -> bool:
-    low, high = parse_version(introduced), parse_version(fixed or "")
-    return low is not None and low <= version and (high is None or version < high)
 
 
 def found(installed_version: "Callable[[str], Optional[str]]",

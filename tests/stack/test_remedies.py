@@ -27,6 +27,7 @@ import zipfile
 
 import pytest
 
+from starlette_asyncstream._ranges import _dotted
 from starlette_asyncstream._stack import ISCORO_FILTER, STACK, UTCNOW_FILTER, found
 from support.installs import run_child
 from support.servers import PROGRAMS, free_port, get, serving
@@ -330,10 +331,9 @@ def test_every_row_has_a_proof_pins_and_a_stack_leg():
 @pytest.mark.parametrize("name", sorted(ROWS))
 def test_the_release_that_breaks_is_named_and_the_remedy_works(name, tmp_path):
     b = ROWS[name]
-    if RUNNING < b.python or (b.python_below is not None and RUNNING >= b.python_below):
+    if not b.concerns(RUNNING):
         pytest.skip("{}: {} concerns Python {}{} (its stack leg runs it)".format(
-            HERE, name, ".".join(map(str, b.python)),
-            " before " + ".".join(map(str, b.python_below)) if b.python_below else " and later"))
+            HERE, name, _dotted(b.python), " before " + _dotted(b.python_below) if b.python_below else " and later"))
     remedy = pinned(name, "fixed")
     beside = {b.module: remedy, "starlette": "0.12.13" if b.starlette_below else "0.13.6"}
     if b.needs:
