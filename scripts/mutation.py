@@ -246,18 +246,22 @@ def _ensure_legs(groups):
         python = os.path.join(ROOT, ".tox", leg, "bin", "python")
         _sh([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
              "--force-reinstall", wheel])
-        purelib = _sh([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).strip()
-        with open(os.path.join(purelib, PTH), "w") as f:
+        with open(_pth(leg), "w") as f:
             f.write(PTH_LINE)
     return legs
 
 
 def _remove_pth(legs):
     for leg in legs:
-        python = os.path.join(ROOT, ".tox", leg, "bin", "python")
-        purelib = _sh([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).strip()
-        if os.path.exists(os.path.join(purelib, PTH)):
-            os.remove(os.path.join(purelib, PTH))
+        path = _pth(leg)
+        if os.path.exists(path):
+            os.remove(path)
+
+
+def _pth(leg):
+    """Where a leg's PTH lives: its site-packages."""
+    python = os.path.join(ROOT, ".tox", leg, "bin", "python")
+    return os.path.join(_sh([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).strip(), PTH)
 
 
 def run(groups):
