@@ -102,8 +102,11 @@ def write(directory, **files):
 
 
 def report(directory, *args, env=None):
-    return run_child(["-m", "starlette_asyncstream", "--app"] + list(args), python_path=[str(directory)],
+    """The report's CompletedProcess; it prints nothing on stderr, whatever the application does."""
+    proc = run_child(["-m", "starlette_asyncstream", "--app"] + list(args), python_path=[str(directory)],
                      cwd=str(directory), env_extra=env)
+    assert proc.stderr == "", proc.stderr
+    return proc
 
 
 @pytest.mark.skipif(not HAS_THREADPOOL_ITERATION, reason="{}: no iterate_in_threadpool before 0.12.0b3 (#462), so "
@@ -127,6 +130,7 @@ def test_a_subclass_that_repeats_the_legacy_dispatch_is_named_with_file_and_line
 
     # What it says is what a client gets: the subclass named fails, the one reached streams.
     got = run_child(["-c", REQUESTS, "/legacy", "/sub/inherits"], python_path=[str(tmp_path)], cwd=str(tmp_path))
+    assert got.stderr == "", got.stderr
     answers = json.loads(got.stdout)
     # (iterate_in_threadpool calls next() on legacy releases, iter() on the newest)
     assert answers["/legacy"] in ("TypeError: 'Feed' object is not an iterator",
@@ -136,6 +140,7 @@ def test_a_subclass_that_repeats_the_legacy_dispatch_is_named_with_file_and_line
     # --json: the same, as data.
     proc = run_child(["-m", "starlette_asyncstream", "--json", "--app", "app:app"], python_path=[str(tmp_path)],
                      cwd=str(tmp_path))
+    assert proc.stderr == "", proc.stderr
     data = json.loads(proc.stdout)
     assert data["exit"] == proc.returncode == 1
     (legacy,) = [r for r in data["app"]["responses"] if r["name"] == "app.LegacyStream"]
@@ -189,6 +194,11 @@ def test_a_function_taken_by_name_before_the_import_is_named_where_it_was_taken(
             "        print('ok')\n"
             "    except TypeError as exc:\n        print('TypeError:', exc)\n")
     got = run_child(["-c", "import starlette_asyncstream\n" + call], python_path=[str(tmp_path)], cwd=str(tmp_path))
+    if sys.version_info >= (3, 11):  # the refused call leaves its coroutine unawaited, as the legacy bug does
+        assert "RuntimeWarning: coroutine 'job' was never awaited" in got.stderr, got.stderr
+        assert all("RuntimeWarning" in line for line in got.stderr.splitlines()), got.stderr
+    else:
+        assert got.stderr == "", got.stderr
     # (Python 3.11 made the unpatched function's call an error; before, it only warns.)
     first = "TypeError: Passing coroutines is forbidden, use tasks explicitly." if sys.version_info >= (3, 11) else "ok"
     assert got.stdout.splitlines() == [first, "ok"], got.stdout + got.stderr
