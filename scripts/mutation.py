@@ -2,33 +2,40 @@
 
     python scripts/mutation.py run [GROUP ...]    # every group by default; prints the score
     python scripts/mutation.py report             # the last run's counts and survivors again
+    python scripts/mutation.py map [LEG ...]      # only the coverage map (to see what reaches what)
     python scripts/mutation.py test GROUP         # what cosmic-ray runs for one mutant (internal)
 
-Each GROUP is some modules of the package and the legs whose tests reach
-them (GROUPS below): a mutant of a module is killed when one of those legs'
-selected tests fails. cosmic-ray mutates the files of a copy of this
-checkout in place, one mutant at a time; the legs' interpreters (the tox
-environments of the default run, made with `tox --notest` when missing) run
-the tests with that copy first on sys.path, and so do the child processes
-the tests start (fresh interpreters, servers, the report): a .pth file in
-each leg puts the directory that MUTANT_ROOT names where the installed
-package would be, before site-packages (not PYTHONPATH, which the tests'
-own interpreters and venvs would see too).
-Two copies run side by side (the machine's two cores), each taking whole
-groups. Work files: .tox/mutation-work/ (each group's cosmic-ray session, the
-copies, the last run's results in results.json).
+A run first maps the suite: each leg of LEGS (tox environments of the default
+run, made with `tox --notest` when missing; 3.14/3.15 in the sid root) runs
+its whole tox suite once on an unmutated copy of HEAD under coverage, with
+the running test as coverage's context, in the tests' process and in the
+child processes they start (fresh interpreters, servers, the report). Then
+cosmic-ray mutates the modules of each GROUP in a copy, one mutant at a
+time, and for each one every leg runs, with -x, the tests that ran the lines
+the mutant changed (most specific first; for a module-level statement, every
+test that ran the module): killed at the first failure, survived when all
+pass, and "no test runs it" when no leg ran those lines at all.
+
+The legs run the copy, not their installed package: a .pth file in each leg
+puts the directory that MUTANT_ROOT names where the installed package would
+be, before site-packages (not PYTHONPATH, which the tests' own interpreters
+and venvs would see too). Two copies run side by side (the machine's two
+cores), each taking whole groups. Work files: .tox/mutation-work/ (the map,
+each group's cosmic-ray session, the copies, the last results).
 
 Operators: cosmic-ray's core set, with each comparison replaced only by its
 boundary or negation (== by !=, < by <=, in by not in, ...) and each binary
 operator by one other, instead of by every other operator (a comparison
 turned into `is`, or `+` into `<<`, finds nothing the boundary does not, and
 would double the run). Only committed code is mutated (the copies are `git
-worktree`s of HEAD): commit, then run. Legs on Python 3.14/3.15 (the sid
-root) are not among them: what only they reach is listed in docs/TESTING.md.
+worktree`s of HEAD): commit, then run.
 """
 
+import ast
+import configparser
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -47,103 +54,232 @@ PTH = "zz_starlette_asyncstream_mutant.pth"
 PTH_LINE = ("import os, sys; r = os.environ.get({!r}); r and sys.path.insert(next((i for i, p in "
             "enumerate(sys.path) if p.endswith('-packages')), len(sys.path)), r)\n").format(MUTANT_ROOT)
 
-UNIT_311 = "py311-unit-starlette0.13.6-wrapt2"
-# group: (modules, [(leg, tests), ...]) -- the legs in the order they run; a mutant
-# stops at the first that fails.
+# The legs whose tests may kill a mutant, cheapest and most telling first: an affected
+# release on 3.11, the no-op releases on 3.13, 0.12 with wrapt 1 on 3.8, the oldest release the
+# security rows reach, the clean and sse legs, FastAPI, the stack legs, and the sid root's 3.14,
+# 3.15 and simulated 3.16. Each runs its tox suite once under coverage (the map); a mutant then
+# runs, leg by leg, only the tests that executed the lines it changed.
+LEGS = [
+    "py311-unit-starlette0.13.6-wrapt2",
+    "py313-unit-starlette-newest-wrapt2",
+    "py313-unit-starlette0.14.2-wrapt2",
+    "py38-unit-starlette0.12.13-wrapt1",
+    "py311-unit-starlette0.12.0b3-wrapt2",
+    "py311-clean-starlette0.13.4-wrapt2",
+    "py313-clean-starlette0.38.2-wrapt2",
+    "py312-clean-starlette0.41.0-wrapt2",
+    "py311-sse0.6.2-starlette0.13.2-wrapt2",
+    "py311-sse0.4.0-starlette0.12.13-wrapt2",
+    "py313-sse1.1.6-starlette-newest-wrapt2",
+    "py311-fastapi0.61.2-wrapt2",
+    "py311-stack-starlette0.13.6-wrapt2",
+    "py312-stack-starlette0.13.6-wrapt2",
+    "py313-stack-starlette0.13.6-wrapt2",
+    "py314-unit-starlette0.13.6-wrapt2",
+    "py314-stack-starlette0.13.6-wrapt2",
+    "py315-as316-clean-starlette0.13.6-wrapt2",
+    "py315-as316-fastapi0.61.2-wrapt2",
+]
+SID = ("py314", "py315")  # legs whose Python lives in the sid root (scripts/sid)
+# group: the modules cosmic-ray mutates in one session (one copy runs a whole group).
 GROUPS = {
-    "core": (["starlette_asyncstream/_core.py", "starlette_asyncstream/__init__.py",
-              "starlette_asyncstream/_status.py", "starlette_asyncstream/_versions.py"], [
-        (UNIT_311, "tests/test_api.py tests/test_streaming.py tests/test_clean.py tests/test_import.py"),
-        ("py313-unit-starlette0.14.2-wrapt2", "tests/test_import.py tests/test_api.py"),
-    ]),
-    "table": (["starlette_asyncstream/_ranges.py", "starlette_asyncstream/_pep440.py"], [
-        (UNIT_311, "tests/test_ranges.py tests/test_api.py tests/test_docs.py tests/test_import.py"),
-        ("py38-unit-starlette0.12.13-wrapt1", "tests/test_ranges.py tests/test_import.py"),
-    ]),
-    "report": (["starlette_asyncstream/__main__.py", "starlette_asyncstream/_selftest.py"], [
-        (UNIT_311, "tests/test_diagnostics.py tests/test_appcheck.py tests/test_run_command.py"),
-        ("py313-unit-starlette-newest-wrapt2", "tests/test_diagnostics.py"),
-    ]),
-    "stack": (["starlette_asyncstream/_stack.py", "starlette_asyncstream/_security.py"], [
-        (UNIT_311, "tests/test_diagnostics.py"),
-    ]),
-    "appcheck": (["starlette_asyncstream/_appcheck.py"], [
-        (UNIT_311, "tests/test_appcheck.py"),
-        ("py311-fastapi0.61.2-wrapt2", "tests/fastapi_pins/test_appcheck.py"),
-    ]),
-    "plugin": (["starlette_asyncstream_pytest.py"], [
-        (UNIT_311, "tests/test_plugin.py"),
-    ]),
-    "run": (["starlette_asyncstream/_run.py", "starlette_asyncstream/_bootstrap/sitecustomize.py"], [
-        (UNIT_311, "tests/test_run_command.py"),
-    ]),
-    "streaming": (["starlette_asyncstream/fixes/dispatch.py", "starlette_asyncstream/fixes/tasks.py",
-                   "starlette_asyncstream/fixes/disconnect.py"], [
-        (UNIT_311, "tests/test_streaming.py"),
-        ("py38-unit-starlette0.12.13-wrapt1", "tests/test_streaming.py"),
-    ]),
-    "newpython": (["starlette_asyncstream/fixes/testclient.py", "starlette_asyncstream/fixes/debug_page.py",
-                   "starlette_asyncstream/fixes/debug_page_type.py", "starlette_asyncstream/fixes/websocket_loop.py",
-                   "starlette_asyncstream/fixes/jinja2.py", "starlette_asyncstream/fixes/multipart.py",
-                   "starlette_asyncstream/fixes/gzip.py", "starlette_asyncstream/fixes/staticfiles.py",
-                   "starlette_asyncstream/fixes/iscoroutinefunction.py"], [
-        (UNIT_311, "tests/test_newpython.py tests/test_clean.py"),
-        ("py311-clean-starlette0.13.4-wrapt2", ""),
-        ("py313-clean-starlette0.38.2-wrapt2", ""),
-        ("py312-clean-starlette0.41.0-wrapt2", ""),
-    ]),
-    "security": (["starlette_asyncstream/fixes/request_url.py", "starlette_asyncstream/fixes/form_limits.py",
-                  "starlette_asyncstream/fixes/upload_rollover.py"], [
-        (UNIT_311, "tests/test_security.py"),
-        ("py311-unit-starlette0.12.0b3-wrapt2", "tests/test_security.py"),
-    ]),
-    "sse": (["starlette_asyncstream/fixes/sse_dispatch.py", "starlette_asyncstream/fixes/sse_tasks.py",
-             "starlette_asyncstream/fixes/sse_disconnect.py"], [
-        ("py311-sse0.6.2-starlette0.13.2-wrapt2", ""),
-        ("py311-sse0.4.0-starlette0.12.13-wrapt2", ""),
-    ]),
-    "fastapi": (["starlette_asyncstream/fixes/fastapi_json.py", "starlette_asyncstream/fixes/fastapi_uploads.py",
-                 "starlette_asyncstream/fixes/fastapi_multipart.py",
-                 "starlette_asyncstream/fixes/fastapi_body_errors.py",
-                 "starlette_asyncstream/fixes/fastapi_iscoroutinefunction.py"], [
-        ("py311-fastapi0.61.2-wrapt2", "tests/fastapi_pins/test_fastapi.py tests/fastapi_pins/test_form_limits.py "
-                                       "tests/fastapi_pins/test_json_content_type.py "
-                                       "tests/fastapi_pins/test_strict_app.py"),
-    ]),
+    "core": ["starlette_asyncstream/_core.py", "starlette_asyncstream/__init__.py",
+             "starlette_asyncstream/_status.py", "starlette_asyncstream/_versions.py"],
+    "table": ["starlette_asyncstream/_ranges.py", "starlette_asyncstream/_pep440.py"],
+    "report": ["starlette_asyncstream/__main__.py", "starlette_asyncstream/_selftest.py"],
+    "stack": ["starlette_asyncstream/_stack.py", "starlette_asyncstream/_security.py"],
+    "appcheck": ["starlette_asyncstream/_appcheck.py"],
+    "plugin": ["starlette_asyncstream_pytest.py"],
+    "run": ["starlette_asyncstream/_run.py", "starlette_asyncstream/_bootstrap/sitecustomize.py"],
+    "streaming": ["starlette_asyncstream/fixes/dispatch.py", "starlette_asyncstream/fixes/tasks.py",
+                  "starlette_asyncstream/fixes/disconnect.py"],
+    "newpython": ["starlette_asyncstream/fixes/testclient.py", "starlette_asyncstream/fixes/debug_page.py",
+                  "starlette_asyncstream/fixes/debug_page_type.py", "starlette_asyncstream/fixes/websocket_loop.py",
+                  "starlette_asyncstream/fixes/jinja2.py", "starlette_asyncstream/fixes/multipart.py",
+                  "starlette_asyncstream/fixes/gzip.py", "starlette_asyncstream/fixes/staticfiles.py",
+                  "starlette_asyncstream/fixes/iscoroutinefunction.py"],
+    "security": ["starlette_asyncstream/fixes/request_url.py", "starlette_asyncstream/fixes/form_limits.py",
+                 "starlette_asyncstream/fixes/upload_rollover.py"],
+    "sse": ["starlette_asyncstream/fixes/sse_dispatch.py", "starlette_asyncstream/fixes/sse_tasks.py",
+            "starlette_asyncstream/fixes/sse_disconnect.py"],
+    "fastapi": ["starlette_asyncstream/fixes/fastapi_json.py", "starlette_asyncstream/fixes/fastapi_uploads.py",
+                "starlette_asyncstream/fixes/fastapi_multipart.py",
+                "starlette_asyncstream/fixes/fastapi_body_errors.py",
+                "starlette_asyncstream/fixes/fastapi_iscoroutinefunction.py"],
 }
-# How the suites of tox.ini run a leg's tests when the group names none (its suite's own directory).
-SUITE_TESTS = {"clean": "tests/test_clean.py tests/test_api.py", "sse": "tests/sse"}
 
 KEEP_COMPARISONS = {"Eq_NotEq", "NotEq_Eq", "Lt_LtE", "LtE_Lt", "Gt_GtE", "GtE_Gt", "Is_IsNot", "IsNot_Is",
                     "In_NotIn", "NotIn_In"}
 KEEP_BINARY = {"Add_Sub", "Sub_Add", "Mul_Div", "Div_Mul", "FloorDiv_Mul", "Mod_FloorDiv", "Pow_Mul",
                "BitOr_BitAnd", "BitAnd_BitOr", "BitXor_BitOr", "LShift_RShift", "RShift_LShift"}
-TIMEOUT = 240.0  # seconds a mutant's legs may take; more is a hang the mutant caused (counted as killed)
+# Seconds one mutant may take over all its legs; more is a hang the mutant caused (counted as
+# killed). pytest-timeout stops one test at 120 s first.
+TIMEOUT = 1800.0
+UNREACHED = "scripts/mutation.py: no test of any leg runs the lines this mutant changed"
+INTERNAL = "scripts/mutation.py: the test command itself failed (counted as a survivor)"
+
+# The map: while each leg's suite runs once on the unmutated copy, coverage runs in the tests'
+# process and in every child process that keeps the environment (the leg's PTH starts it when
+# COVER names the directory that holds coverage and the plugin below); the plugin names the
+# running test as coverage's context, in the process and (through CONTEXT, which the children's
+# coverage configuration reads) in its children.
+COVER = "STARLETTE_ASYNCSTREAM_MUTATION_COVER"
+CONTEXT = "STARLETTE_ASYNCSTREAM_MUTATION_TEST"
+FAILED = "STARLETTE_ASYNCSTREAM_MUTATION_FAILED"
+PLUGIN = "starlette_asyncstream_mutation_context"
+PLUGIN_SOURCE = '''"""Names the running test as coverage's context (scripts/mutation.py's map)."""
+import os
+
+import coverage
+import pytest
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    cov = coverage.Coverage.current()
+    os.environ["{context}"] = item.nodeid
+    if cov is not None:
+        cov.switch_context(item.nodeid)
+    yield
+    os.environ.pop("{context}", None)
+    if cov is not None:
+        cov.switch_context("")
+
+
+def pytest_runtest_logreport(report):
+    if report.failed:
+        with open(os.environ["{failed}"], "a") as f:
+            f.write(report.nodeid + "\\n")
+'''.format(context=CONTEXT, failed=FAILED)
+# Where the installed package would be found: before site-packages, after PYTHONPATH (which
+# the tests use to put other copies of the package first, as users do); coverage only for the map.
+PTH_LINE = ("import os, sys; r = os.environ.get({!r}); r and sys.path.insert(next((i for i, p in "
+            "enumerate(sys.path) if p.endswith('-packages')), len(sys.path)), r); c = os.environ.get({!r}); "
+            "c and (sys.path.append(c), __import__('coverage').process_startup())\n").format(MUTANT_ROOT, COVER)
 
 
 def envs_root():
     return os.environ.get(ENVS_VAR) or os.path.join(ROOT, ".tox")
 
 
-def leg_tests(leg, tests):
-    if tests:
-        return tests.split()
-    suite = leg.split("-")[1]
-    return SUITE_TESTS["sse" if suite.startswith("sse") else suite].split()
+def _sid(leg):
+    return leg.startswith(SID)
+
+
+def _suite_args(leg):
+    """The leg's tox suite: its pytest arguments with posargs' defaults (scripts/matrix.py's SUITES)."""
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    from matrix import SUITES
+
+    suite = next(p for p in leg.split("-")[1:] if p != "as316")
+    suite = next(s for s in SUITES if suite.startswith(s))
+    return re.sub(r"\{posargs:([^}]*)\}", r"\1", SUITES[suite]).split()
+
+
+def _leg_env(leg, copy):
+    """The leg's own set_env from tox.ini (the simulated 3.16's PYTHONPATH), for a copy."""
+    config = configparser.RawConfigParser(strict=False)
+    config.read(os.path.join(copy, "tox.ini"))
+    section = "testenv:" + leg
+    values = {}
+    if config.has_option(section, "set_env"):
+        for line in config.get(section, "set_env").splitlines():
+            if "=" in line:
+                key, value = line.split("=", 1)
+                values[key.strip()] = value.strip().replace("{toxinidir}", copy)
+    return values
+
+
+def _leg_argv(leg, copy, env, argv):
+    """argv run with the leg's Python in copy: directly, or in the sid root with env passed in."""
+    python = os.path.join(envs_root(), leg, "bin", "python")
+    if not _sid(leg):
+        return [python] + argv, dict(os.environ, **env)
+    sid = os.path.join(os.path.dirname(envs_root()), "scripts", "sid")
+    return ([sid, "run", "env"] + ["{}={}".format(k, v) for k, v in sorted(env.items())]
+            + ["sh", "-c", 'cd "$0" && exec "$@"', copy, python] + argv), dict(os.environ)
+
+
+def _statement_lines(source, lines):
+    """{first line of the innermost statement holding each changed line (what coverage records):
+    whether that statement is inside a function (run by the tests that call it, in their context)}."""
+    spans = []
+
+    def walk(node, in_function):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.stmt):
+                spans.append((child.lineno, getattr(child, "end_lineno", child.lineno), in_function))
+            walk(child, in_function or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)))
+
+    walk(ast.parse(source), False)
+    found = {}
+    for line in lines:
+        inside = [s for s in spans if s[0] <= line <= s[1]]
+        first, _, in_function = min(inside, key=lambda s: s[1] - s[0]) if inside else (line, line, False)
+        found[first] = found.get(first, True) and in_function
+    return found
+
+
+def _changed():
+    """{module path: first lines of the statements the mutant changed}: the copy against HEAD."""
+    diff = _sh(["git", "diff", "-U0", "HEAD", "--"] + [m for ms in GROUPS.values() for m in ms], cwd=ROOT)
+    changed, path = {}, None
+    for line in diff.splitlines():
+        if line.startswith("--- a/"):
+            path = line[6:]
+        elif line.startswith("@@") and path:
+            start, _, count = re.match(r"@@ -(\d+)(,(\d+))?", line).group(1, 2, 3)
+            first, count = int(start), int(count) if count is not None else 1
+            changed.setdefault(path, set()).update(range(first, first + max(count, 1)))
+    return {p: _statement_lines(_sh(["git", "show", "HEAD:" + p], cwd=ROOT), lines) for p, lines in changed.items()}
+
+
+def _selection(leg_map, changed):
+    """The leg's tests that ran the changed lines, first. A module-level statement (a table, a
+    default, a decorator) also runs at import in the tests' own process, for tests that coverage
+    cannot name: then every test that ran any line of that module follows."""
+    direct, modules = set(), set()
+    for path, lines in changed.items():
+        for line, in_function in lines.items():
+            contexts = leg_map["files"].get(path, {}).get(str(line), [])
+            direct.update(i for i in contexts if i >= 0)
+            if -1 in contexts and not in_function:
+                modules.add(path)
+    wider = set()
+    for path in modules:
+        for contexts in leg_map["files"][path].values():
+            wider.update(i for i in contexts if i >= 0)
+    # The most specific tests first (those that run the fewest lines of the package): with -x a
+    # mutant stops at its first failure, and a narrow test is the likeliest to notice.
+    tests, sizes = leg_map["tests"], leg_map["sizes"]
+    return ([tests[i] for i in sorted(direct, key=lambda i: (sizes[i], i))]
+            + [tests[i] for i in sorted(wider - direct, key=lambda i: (sizes[i], i))])
 
 
 def test(group):
-    """One mutant: the group's legs in order, each with the copy first on sys.path; exit 1 at the first failure."""
-    env = dict(os.environ)
-    env.pop("STARLETTE_ASYNCSTREAM_DISABLE", None)
-    env[MUTANT_ROOT] = ROOT  # this copy, mutated (read by the legs' PTH)
-    for leg, tests in GROUPS[group][1]:
-        python = os.path.join(envs_root(), leg, "bin", "python")
-        proc = subprocess.run([python, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--timeout", "120"]
-                              + leg_tests(leg, tests), cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    """One mutant: each leg runs the tests that reach the changed lines; exit 1 at the first failure."""
+    with open(os.path.join(envs_root(), "mutation-work", "map.json")) as f:
+        legs = json.load(f)["legs"]
+    changed = _changed()
+    env = {MUTANT_ROOT: ROOT, "PYTHONDONTWRITEBYTECODE": "1"}
+    ran = False
+    for leg in LEGS:
+        if leg not in legs:
+            continue
+        chosen = _selection(legs[leg], changed)
+        if not chosen:
+            continue
+        ran = True
+        argv, full_env = _leg_argv(leg, ROOT, dict(_leg_env(leg, ROOT), **env), [
+            "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--timeout", "120"]
+            + chosen)
+        full_env.pop("STARLETTE_ASYNCSTREAM_DISABLE", None)
+        proc = subprocess.run(argv, cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if proc.returncode != 0:
+            print("killed by", leg)
             return 1
+    if not ran:
+        print(UNREACHED)
     return 0
 
 
@@ -159,12 +295,11 @@ def _sh(argv, **kwargs):
 
 
 def _config(group, path):
-    modules, _ = GROUPS[group]
     excluded = ["core/ReplaceComparisonOperator_(?!({})$)".format("|".join(sorted(KEEP_COMPARISONS))),
                 "core/ReplaceBinaryOperator_(?!({})$)".format("|".join(sorted(KEEP_BINARY)))]
     with open(path, "w") as f:
         f.write("[cosmic-ray]\n")
-        f.write("module-path = {}\n".format(json.dumps(modules)))
+        f.write("module-path = {}\n".format(json.dumps(GROUPS[group])))
         f.write("timeout = {}\n".format(TIMEOUT))
         f.write("excluded-modules = []\n")
         f.write("test-command = {}\n".format(json.dumps("{} scripts/mutation.py test {}".format(sys.executable,
@@ -174,7 +309,7 @@ def _config(group, path):
 
 
 def _copy(index):
-    """A worktree of HEAD under .tox/mutation (fresh each run)."""
+    """A worktree of HEAD under .tox/mutation-work (fresh each run)."""
     path = os.path.join(WORK, "copy-{}".format(index))
     if os.path.exists(path):
         subprocess.run(["git", "worktree", "remove", "--force", path], cwd=ROOT, stdout=subprocess.DEVNULL,
@@ -203,8 +338,10 @@ def _counts(session):
             key = "incompetent"
         counts[key] = counts.get(key, 0) + 1
         if key == "survived":
+            unreached = UNREACHED in (output or "")
+            counts["unreached"] = counts.get("unreached", 0) + unreached
             survivors.append({"module": module, "line": row, "operator": operator, "occurrence": occurrence,
-                              "diff": diff})
+                              "diff": diff, "unreached": unreached})
     total = db.execute("SELECT COUNT(*) FROM mutation_specs").fetchone()[0]
     counts["pending"] = total - len(rows)
     return counts, survivors
@@ -221,38 +358,43 @@ def _run_group(group, copy, results):
     _sh([_tool("cosmic-ray"), "init", config, session], cwd=copy, env=env)
     _sh([_tool("cr-filter-operators"), session, config], cwd=copy, env=env)
     _sh([_tool("cr-filter-pragma"), session], cwd=copy, env=env)
-    baseline = subprocess.run([sys.executable, "scripts/mutation.py", "test", group], cwd=copy,
-                              env=dict(env, PYTHONDONTWRITEBYTECODE="1"))
-    if baseline.returncode != 0:
-        results[group] = {"error": "the unmutated code fails its own tests: fix that first"}
-        return
     _sh([_tool("cosmic-ray"), "exec", config, session], cwd=copy, env=env)
     counts, survivors = _counts(session)
     results[group] = {"counts": counts, "survivors": survivors, "seconds": round(time.monotonic() - started)}
     print("scripts/mutation.py: {} done in {} s: {}".format(group, results[group]["seconds"], counts), flush=True)
 
 
-def _ensure_legs(groups):
-    """The groups' legs exist, with this checkout's package (and its plugin entry point) installed."""
-    legs = sorted({leg for group in groups for leg, _ in GROUPS[group][1]})
-    missing = [leg for leg in legs if not os.path.exists(os.path.join(ROOT, ".tox", leg, "bin", "python"))]
-    if missing:
-        _sh([os.path.join(ROOT, "scripts", "tox"), "run", "--notest", "-e", ",".join(missing)], cwd=ROOT)
+def _in_leg(leg, argv):
+    """A command with the leg's Python (in the sid root for 3.14/3.15), from the main checkout."""
+    full, env = _leg_argv(leg, ROOT, {}, argv)
+    return _sh(full, cwd=ROOT, env=env)
+
+
+def _ensure_legs():
+    """The legs exist, with this checkout's package, the PTH and (for the map) coverage installed."""
+    missing = [leg for leg in LEGS if not os.path.lexists(os.path.join(ROOT, ".tox", leg, "bin", "python"))]
+    for part in ([leg for leg in missing if not _sid(leg)], [leg for leg in missing if _sid(leg)]):
+        if part:
+            _sh([os.path.join(ROOT, "scripts", "tox"), "run", "--notest", "-e", ",".join(part)], cwd=ROOT)
     sys.path.insert(0, os.path.join(ROOT, "scripts"))
     from envs import package_wheel
 
     wheel = package_wheel()
-    for leg in legs:
-        python = os.path.join(ROOT, ".tox", leg, "bin", "python")
-        _sh([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
-             "--force-reinstall", wheel])
+    for leg in LEGS:
+        _in_leg(leg, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
+                      "--force-reinstall", wheel])
         with open(_pth(leg), "w") as f:
             f.write(PTH_LINE)
-    return legs
+        cover = os.path.join(WORK, "cover", leg)
+        if not os.path.isdir(os.path.join(cover, "coverage")):
+            _in_leg(leg, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target", cover,
+                          "coverage"])
+        with open(os.path.join(cover, PLUGIN + ".py"), "w") as f:
+            f.write(PLUGIN_SOURCE)
 
 
-def _remove_pth(legs):
-    for leg in legs:
+def _remove_pth():
+    for leg in LEGS:
         path = _pth(leg)
         if os.path.exists(path):
             os.remove(path)
@@ -260,36 +402,120 @@ def _remove_pth(legs):
 
 def _pth(leg):
     """Where a leg's PTH lives: its site-packages."""
-    python = os.path.join(ROOT, ".tox", leg, "bin", "python")
-    return os.path.join(_sh([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).strip(), PTH)
+    return os.path.join(_in_leg(leg, ["-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).strip(),
+                        PTH)
 
 
-def run(groups):
-    os.makedirs(WORK, exist_ok=True)
-    legs = _ensure_legs(groups)
-    # The biggest groups first, shared out over the copies as they free up.
-    order = sorted(groups, key=lambda g: -len(GROUPS[g][0]) * len(GROUPS[g][1]))
-    results = {}
-    queue = list(order)
-    lock = threading.Lock()
+def _map_leg(leg, copy):
+    """One leg's suite under coverage on the unmutated copy: {tests, files: {path: {line: [test index]}}}."""
+    import coverage
 
-    def worker(copy):
+    work = os.path.join(WORK, "map", leg)
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    rc = os.path.join(work, "coveragerc")
+    with open(rc, "w") as f:
+        f.write("[run]\nparallel = True\ndata_file = {}\ninclude =\n    {}/starlette_asyncstream/*\n"
+                "    {}/starlette_asyncstream_pytest.py\ncontext = ${{{}}}\n"
+                "disable_warnings = no-data-collected, module-not-imported, module-not-measured, "
+                "already-imported, include-ignored\n".format(os.path.join(work, ".coverage"), copy, copy, CONTEXT))
+    failed = os.path.join(work, "failed.txt")
+    env = dict(_leg_env(leg, copy), **{MUTANT_ROOT: copy, COVER: os.path.join(WORK, "cover", leg),
+                                       "COVERAGE_PROCESS_START": rc, FAILED: failed, "PYTHONDONTWRITEBYTECODE": "1"})
+    argv, full_env = _leg_argv(leg, copy, env, ["-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", PLUGIN,
+                                                "--timeout", "300"] + _suite_args(leg))
+    full_env.pop("STARLETTE_ASYNCSTREAM_DISABLE", None)
+    started = time.monotonic()
+    proc = subprocess.run(argv, cwd=copy, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True)
+    failures = open(failed).read().split() if os.path.exists(failed) else []
+    if proc.returncode not in (0, 1) or (proc.returncode == 1 and not failures):
+        raise SystemExit("scripts/mutation.py: {}'s suite did not run under coverage:\n{}".format(
+            leg, proc.stdout[-4000:]))
+    cov = coverage.Coverage(data_file=os.path.join(work, ".coverage"))
+    cov.combine([work], keep=False)
+    data = cov.get_data()
+    tests, index, files = [], {}, {}
+    for measured in data.measured_files():
+        path = os.path.relpath(measured, copy)
+        lines = {}
+        for line, contexts in data.contexts_by_lineno(measured).items():
+            ids = set()
+            for context in contexts:
+                if context in failures:
+                    continue  # fails unmutated under coverage: it cannot tell a mutant apart
+                if not context:
+                    ids.add(-1)
+                    continue
+                if context not in index:
+                    index[context] = len(tests)
+                    tests.append(context)
+                ids.add(index[context])
+            lines[str(line)] = sorted(ids)
+        files[path] = lines
+    sizes = [0] * len(tests)
+    for lines in files.values():
+        for ids in lines.values():
+            for i in ids:
+                if i >= 0:
+                    sizes[i] += 1
+    print("scripts/mutation.py: mapped {} in {} s: {} tests reach the package{}".format(
+        leg, round(time.monotonic() - started), len(tests),
+        "; failing under coverage, left out: " + ", ".join(failures) if failures else ""), flush=True)
+    return {"tests": tests, "sizes": sizes, "files": files, "failed": failures}
+
+
+def _map(copy):
+    """Every leg's map, two legs at a time, written to map.json."""
+    legs, queue, lock = {}, list(LEGS), threading.Lock()
+
+    def worker():
         while True:
             with lock:
                 if not queue:
                     return
-                group = queue.pop(0)
-            _run_group(group, copy, results)
+                leg = queue.pop(0)
+            legs[leg] = _map_leg(leg, copy)
 
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    missing = [leg for leg in LEGS if leg not in legs]
+    if missing:
+        raise SystemExit("scripts/mutation.py: no map for " + ", ".join(missing))
+    with open(os.path.join(WORK, "map.json"), "w") as f:
+        json.dump({"legs": legs}, f)
+
+
+def run(groups):
+    os.makedirs(WORK, exist_ok=True)
+    _ensure_legs()
+    results = {}
+    copies = [_copy(0), _copy(1)]
     started = time.monotonic()
-    threads = [threading.Thread(target=worker, args=(_copy(i),)) for i in range(min(2, len(order)))]
     try:
+        _map(copies[0])
+        # The biggest groups first, shared out over the copies as they free up.
+        queue = sorted(groups, key=lambda g: -len(GROUPS[g]))
+        lock = threading.Lock()
+
+        def worker(copy):
+            while True:
+                with lock:
+                    if not queue:
+                        return
+                    group = queue.pop(0)
+                _run_group(group, copy, results)
+
+        threads = [threading.Thread(target=worker, args=(c,)) for c in copies[:min(2, len(groups))]]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
     finally:
-        _remove_pth(legs)
+        _remove_pth()
     head = _sh(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT).strip()
     summary = {"date": time.strftime("%Y-%m-%d"), "head": head, "seconds": round(time.monotonic() - started),
                "groups": results}
@@ -319,20 +545,30 @@ def report(summary=None):
             total[key] = total.get(key, 0) + value
         print("{:<10} {}".format(group, ", ".join("{} {}".format(k, v) for k, v in sorted(result["counts"].items()))))
         for s in result["survivors"]:
-            print("  survived: {}:{} {} #{}".format(s["module"], s["line"], s["operator"], s["occurrence"]))
+            print("  survived: {}:{} {} #{}{}".format(s["module"], s["line"], s["operator"], s["occurrence"],
+                                                      " (no test runs it)" if s.get("unreached") else ""))
     tested = sum(total.get(k, 0) for k in ("killed", "survived", "timeout"))
     killed = total.get("killed", 0) + total.get("timeout", 0)
-    print("mutation {} (HEAD {}), {} s: killed {}, survived {}, timeout {}, incompetent {}, skipped by filter {}, "
-          "pending {}; killed {:.1f} % of {} tested".format(
+    print("mutation {} (HEAD {}), {} s: killed {}, survived {} ({} on lines no test runs), timeout {}, "
+          "incompetent {}, skipped by filter {}, pending {}; killed {:.1f} % of {} tested".format(
               summary["date"], summary["head"], summary["seconds"], total.get("killed", 0), total.get("survived", 0),
-              total.get("timeout", 0), total.get("incompetent", 0), total.get("skipped", 0), total.get("pending", 0),
+              total.get("unreached", 0), total.get("timeout", 0), total.get("incompetent", 0),
+              total.get("skipped", 0), total.get("pending", 0),
               100.0 * killed / tested if tested else 0.0, tested))
     return 0 if not any("error" in r for r in summary["groups"].values()) else 1
 
 
 def main(argv):
+    global LEGS
     if argv[:1] == ["test"] and len(argv) == 2 and argv[1] in GROUPS:
-        return test(argv[1])
+        try:
+            return test(argv[1])
+        except Exception:  # counted as a survivor (cosmic-ray reads any failure as a kill), and shown
+            import traceback
+
+            traceback.print_exc(file=sys.stdout)
+            print(INTERNAL)
+            return 0
     if argv[:1] == ["run"]:
         unknown = [g for g in argv[1:] if g not in GROUPS]
         if unknown:
@@ -342,6 +578,16 @@ def main(argv):
         return run(argv[1:] or list(GROUPS))
     if argv == ["report"]:
         return report()
+    if argv[:1] == ["map"] and all(leg in LEGS for leg in argv[1:]):
+        # The map alone (of some legs), on a fresh copy: to see what coverage says reaches what.
+        os.makedirs(WORK, exist_ok=True)
+        LEGS = argv[1:] or LEGS
+        _ensure_legs()
+        try:
+            _map(_copy(0))
+        finally:
+            _remove_pth()
+        return 0
     print(__doc__.strip(), file=sys.stderr)
     return 2
 
