@@ -31,7 +31,7 @@ class Advisory:
 
     def __init__(self, ids: str, distribution: str, module: str, releases: "Tuple[str, str]", what: str,
                  remedy: str, fix: "Optional[str]" = None,
-                 remedy_python: "Tuple[int, ...]" = (3, 0)) -> None:
+                 remedy_python: "Optional[Tuple[int, ...]]" = None) -> None:
         self.ids = ids
         self.distribution = distribution
         self.module = module  # its top-level module, to find its metadata
@@ -39,7 +39,7 @@ class Advisory:
         self.what = what
         self.fix = fix  # the row of _ranges.FIXES that closes it, where that row applies
         self.remedy = remedy  # what closes it elsewhere, keeping the pins
-        self.remedy_python = remedy_python  # the first Python the remedy installs on
+        self.remedy_python = remedy_python  # the first Python the remedy installs on (None: any)
 
 
 ADVISORIES = (
@@ -149,7 +149,8 @@ def found(installed_version: "Callable[..., Optional[str]]", fixes: "Dict[str, D
           python: "Optional[Tuple[int, ...]]" = None) -> "List[Dict[str, Any]]":
     """The advisories that reach what is installed: [{id, distribution, version, what, fixed_in,
     closed, by, remedy}]. `fixes` is the report's fix status by name (applies, switched_off)."""
-    running = tuple(sys.version_info[:3]) if python is None else python
+    info = sys.version_info
+    running = (info.major, info.minor, info.micro) if python is None else python
     result = []
     for a in ADVISORIES:
         text = installed_version(a.module)
@@ -161,7 +162,7 @@ def found(installed_version: "Callable[..., Optional[str]]", fixes: "Dict[str, D
         row = fixes.get(a.fix or "", {})
         closed = bool(row.get("applies")) and not row.get("switched_off")
         remedy = a.remedy
-        if running < a.remedy_python:
+        if a.remedy_python is not None and running[:len(a.remedy_python)] < a.remedy_python:
             remedy += " (it needs Python {}: no release that fixes it installs on Python {})".format(
                 _dotted(a.remedy_python), _dotted(running[:2]))
         if a.fix is not None and row.get("applies") and row.get("switched_off"):

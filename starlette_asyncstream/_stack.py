@@ -178,7 +178,8 @@ def _applies(b: Breakage, version: "Any", running: "Tuple[int, ...]", starlette:
 def found(installed_version: "Callable[[str], Optional[str]]",
           python: "Optional[Tuple[int, ...]]" = None) -> "List[Dict[str, Any]]":
     """The breakages that apply here: [{name, distribution, version, what, remedy, breaks_streaming}]."""
-    running = tuple(sys.version_info[:3]) if python is None else python
+    info = sys.version_info
+    running = (info.major, info.minor, info.micro) if python is None else python
     starlette = parse_version(installed_version("starlette") or "")
     result = []
     for b in STACK:
