@@ -55,7 +55,7 @@ PTH_LINE = ("import os, sys; r = os.environ.get({!r}); r and sys.path.insert(nex
             "enumerate(sys.path) if p.endswith('-packages')), len(sys.path)), r)\n").format(MUTANT_ROOT)
 
 # The legs whose tests may kill a mutant, cheapest and most telling first: an affected
-# release on 3.11, the no-op releases on 3.13, 0.12 with wrapt 1 on 3.8, the oldest release the
+# release on 3.11, the no-op releases on 3.13, 0.12 with wrapt 1 on 3.8, 3.6, the oldest release the
 # security rows reach, the clean and sse legs, FastAPI, the stack legs, and the sid root's 3.14,
 # 3.15 and simulated 3.16. Each runs its tox suite once under coverage (the map); a mutant then
 # runs, leg by leg, only the tests that executed the lines it changed.
@@ -64,6 +64,7 @@ LEGS = [
     "py313-unit-starlette-newest-wrapt2",
     "py313-unit-starlette0.14.2-wrapt2",
     "py38-unit-starlette0.12.13-wrapt1",
+    "py36-unit-starlette0.13.6-wrapt1",
     "py311-unit-starlette0.12.0b3-wrapt2",
     "py311-clean-starlette0.13.4-wrapt2",
     "py313-clean-starlette0.38.2-wrapt2",
