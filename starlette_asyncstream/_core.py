@@ -80,31 +80,56 @@ def _logger() -> "logging.Logger":  # logging is imported only when there is som
 # True while the import (or a post-import hook) installs: a warning that `-W
 # error` turns into an exception is then printed, not raised, so that it
 # never breaks the application's import.
-_quiet = threading.local()
+class _Quiet(threading.local):
+    on = False
+
+
+_quiet = _Quiet()
 
 
 class quietly:
     """While the application imports us (or a module we wait for), warnings never raise."""
 
     def __enter__(self) -> None:
-        self.was = getattr(_quiet, "on", False)
+        self.was = _quiet.on
         _quiet.on = True
 
     def __exit__(self, *exc_info: Any) -> None:
         _quiet.on = self.was
 
 
-def warn(message: str, category: type, stacklevel: int = 3) -> None:
+_HERE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _blamed() -> Any:
+    """The frame a warning names: the first outside this package and the import system (the
+    application's `import starlette_asyncstream`, its import of a module a fix waits for, its
+    call to uninstall()), as a library's warnings name their caller's line."""
+    frame = sys._getframe()
+    last = frame
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if not (name.startswith(_HERE) or name.startswith("<frozen importlib")):
+            return frame
+        last, frame = frame, frame.f_back
+    return last
+
+
+def warn(message: str, category: type) -> None:
+    frame = _blamed()
     try:
-        warnings.warn("starlette_asyncstream: " + message, category, stacklevel=stacklevel)
+        warnings.warn_explicit(
+            "starlette_asyncstream: " + message, category, frame.f_code.co_filename, frame.f_lineno,
+            module=frame.f_globals.get("__name__", "<string>"),
+            registry=frame.f_globals.setdefault("__warningregistry__", {}))
     except Warning:  # an "error" filter: raise, except while the application imports us
-        if not getattr(_quiet, "on", False):
+        if not _quiet.on:
             raise
         sys.stderr.write("{}: starlette_asyncstream: {}\n".format(category.__name__, message))
 
 
-def warn_layout(reason: str, stacklevel: int = 4) -> None:
-    warn("{}; nothing of it was patched".format(reason), StarletteLayoutWarning, stacklevel)
+def warn_layout(reason: str) -> None:
+    warn("{}; nothing of it was patched".format(reason), StarletteLayoutWarning)
 
 
 # --- the opt-out ------------------------------------------------------------------
@@ -158,7 +183,7 @@ def applicable(versions: "Optional[Versions]" = None, say: bool = True) -> "List
     versions = _versions.read() if versions is None else versions
     for name, (text, key) in list(versions.items()) if say else ():
         if text is not None and key is None and (text or name == "starlette"):
-            warn_layout("cannot read {}'s version {!r}".format(name, text), stacklevel=6)
+            warn_layout("cannot read {}'s version {!r}".format(name, text))
     keys = _versions.Keys(versions)
     return [fix for fix in FIXES if fix.applies(keys) or judged_by_code(fix, versions, keys)]
 
@@ -206,7 +231,7 @@ def wrapt_missing(fixes: "List[Fix]") -> bool:
         import wrapt  # noqa: F401
     except ImportError as exc:  # a --no-deps install, or a wrapt built for another Python
         warn("{} not installed: wrapt cannot be imported ({}); {}".format(
-            ", ".join(f.name for f in fixes), exc, WRAPT_HINT), RuntimeWarning, stacklevel=6)
+            ", ".join(f.name for f in fixes), exc, WRAPT_HINT), RuntimeWarning)
         return True
     return False
 

@@ -180,6 +180,8 @@ def test_uninstall_leaves_a_wrapper_put_on_top_of_ours():
             warnings.simplefilter("always")
             sa.uninstall()
         assert any("wrapped by another patch" in str(w.message) for w in caught), caught
+        # Named at the caller's line, as a library's warnings are: this test's call above.
+        assert {(w.filename, w.lineno) for w in caught} == {(__file__, _line_of("            sa.uninstall()", 1))}
         live = vars(StreamingResponse)["__init__"]
         assert isinstance(live, wrapt.FunctionWrapper) and live.__wrapped__ is ours
         assert sa.status()["dispatch"].installed is False
@@ -336,3 +338,10 @@ def test_every_row_of_the_range_table_has_its_replacement_and_no_other():
         assert where.MODULES and callable(where.targets) and callable(where.make)
     for fix in FIXES:
         assert fix.package == fix.ranges[0][0] and all(low != high for _, low, high in fix.ranges)
+
+
+def _line_of(text, occurrence):
+    """The line number of this file's occurrence-th line that reads text."""
+    with open(__file__) as f:
+        numbers = [i for i, line in enumerate(f, 1) if line.rstrip("\n") == text]
+    return numbers[occurrence - 1]

@@ -292,3 +292,16 @@ def test_under_w_error_a_warning_at_import_is_one_line_not_a_traceback(case, tmp
     assert (proc.returncode, proc.stdout) == (0, "imported\n"), proc.stderr
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.splitlines()) == 1 and proc.stderr.startswith("RuntimeWarning: starlette_asyncstream: ")
+
+
+def test_a_warning_at_import_names_the_applications_import_line(tmp_path):
+    # As a library's warnings name their caller: the line that imports the package
+    # (not a line of the package, nor of the import system).
+    app = tmp_path / "app.py"
+    app.write_text("import os\nimport starlette_asyncstream\n")
+    proc = run_child([str(app)], env_extra={"STARLETTE_ASYNCSTREAM_DISABLE": "bogus"})
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert lines[0].startswith("{}:2: RuntimeWarning: starlette_asyncstream: STARLETTE_ASYNCSTREAM_DISABLE='bogus' "
+                               "names no fix 'bogus'".format(app)), proc.stderr
+    assert lines[1:] == ["  import starlette_asyncstream"]
