@@ -105,7 +105,7 @@ def _blamed() -> Any:
     """The frame a warning names: the first outside this package and the import system (the
     application's `import starlette_asyncstream`, its import of a module a fix waits for, its
     call to uninstall()), as a library's warnings name their caller's line."""
-    frame = sys._getframe()
+    frame: Any = sys._getframe()
     last = frame
     while frame is not None:
         name = frame.f_code.co_filename
