@@ -251,9 +251,9 @@ class Switch:
 def _chain(obj: Any) -> List[Any]:
     """obj and everything reachable through ``__wrapped__`` (bounded: no cycles)."""
     seen = [obj]
-    for _ in range(64):
+    for _ in range(64):  # pragma: no mutate (a bound for objects that make a new __wrapped__ per read)
         obj = getattr(obj, "__wrapped__", None)
-        if obj is None or any(obj is s for s in seen):
+        if obj is None or any(obj is s for s in seen):  # pragma: no mutate (None kept in is never ours)
             break
         seen.append(obj)
     return seen
@@ -298,14 +298,14 @@ SWITCHES: "Dict[str, Switch]" = {}
 
 def unwrap_ours(obj: Any) -> Any:
     """The original under our replacements (one or several), if obj is one of ours."""
-    for _ in range(len(BINDINGS) + 1):
+    # (finite: a replacement's original was there before it, so the chain never loops back)
+    while True:
         for binding in BINDINGS.values():
             if obj is binding.replacement:
                 obj = binding.original
                 break
         else:
-            break
-    return obj
+            return obj
 
 
 def is_ours_elsewhere(obj: Any, owner: Any) -> bool:
