@@ -1,6 +1,7 @@
 """Mutation testing of the package with cosmic-ray (opt-in: scripts/tox -e mutation).
 
     python scripts/mutation.py run [GROUP ...]    # every group by default; prints the score
+    python scripts/mutation.py rerun [GROUP ...]  # only the last run's survivors, after tests were added
     python scripts/mutation.py report             # the last run's counts and survivors again
     python scripts/mutation.py map [LEG ...]      # only the coverage map (to see what reaches what)
     python scripts/mutation.py test GROUP         # what cosmic-ray runs for one mutant (internal)
@@ -348,17 +349,37 @@ def _counts(session):
     return counts, survivors
 
 
-def _run_group(group, copy, results):
+def _blobs(group):
+    """The group's modules as HEAD has them (a session's mutants are positions in these)."""
+    return {m: _sh(["git", "rev-parse", "HEAD:" + m], cwd=ROOT).strip() for m in GROUPS[group]}
+
+
+def _run_group(group, copy, results, again=False):
     session = os.path.join(WORK, group + ".sqlite")
     config = os.path.join(WORK, group + ".toml")
-    if os.path.exists(session):
-        os.remove(session)
-    _config(group, config)
+    stamp = os.path.join(WORK, group + ".json")
     env = dict(os.environ, **{ENVS_VAR: os.path.join(ROOT, ".tox")})
     started = time.monotonic()
-    _sh([_tool("cosmic-ray"), "init", config, session], cwd=copy, env=env)
-    _sh([_tool("cr-filter-operators"), session, config], cwd=copy, env=env)
-    _sh([_tool("cr-filter-pragma"), session], cwd=copy, env=env)
+    blobs = _blobs(group)
+    if again and os.path.exists(session) and os.path.exists(stamp) and json.load(open(stamp)) == blobs:
+        # The modules are as mutated last time: only the survivors run again (against the tests as they are now).
+        db = sqlite3.connect(session)
+        with db:
+            db.execute("DELETE FROM work_results WHERE lower(test_outcome) = 'survived' "
+                       "AND lower(worker_outcome) != 'skipped'")
+        db.close()
+    else:
+        if again:
+            print("scripts/mutation.py: {}'s modules changed since its last session: all of it runs".format(group),
+                  flush=True)
+        if os.path.exists(session):
+            os.remove(session)
+        _config(group, config)
+        _sh([_tool("cosmic-ray"), "init", config, session], cwd=copy, env=env)
+        _sh([_tool("cr-filter-operators"), session, config], cwd=copy, env=env)
+        _sh([_tool("cr-filter-pragma"), session], cwd=copy, env=env)
+        with open(stamp, "w") as f:
+            json.dump(blobs, f)
     _sh([_tool("cosmic-ray"), "exec", config, session], cwd=copy, env=env)
     counts, survivors = _counts(session)
     results[group] = {"counts": counts, "survivors": survivors, "seconds": round(time.monotonic() - started)}
@@ -490,7 +511,7 @@ def _map(copy):
         json.dump({"legs": legs}, f)
 
 
-def run(groups):
+def run(groups, again=False):
     os.makedirs(WORK, exist_ok=True)
     _ensure_legs()
     results = {}
@@ -508,7 +529,7 @@ def run(groups):
                     if not queue:
                         return
                     group = queue.pop(0)
-                _run_group(group, copy, results)
+                _run_group(group, copy, results, again)
 
         threads = [threading.Thread(target=worker, args=(c,)) for c in copies[:min(2, len(groups))]]
         for t in threads:
@@ -570,13 +591,13 @@ def main(argv):
             traceback.print_exc(file=sys.stdout)
             print(INTERNAL)
             return 0
-    if argv[:1] == ["run"]:
+    if argv[:1] in (["run"], ["rerun"]):
         unknown = [g for g in argv[1:] if g not in GROUPS]
         if unknown:
             print("scripts/mutation.py: no group {}; groups: {}".format(", ".join(unknown), ", ".join(GROUPS)),
                   file=sys.stderr)
             return 2
-        return run(argv[1:] or list(GROUPS))
+        return run(argv[1:] or list(GROUPS), again=argv[0] == "rerun")
     if argv == ["report"]:
         return report()
     if argv[:1] == ["map"] and all(leg in LEGS for leg in argv[1:]):
