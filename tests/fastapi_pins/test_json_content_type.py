@@ -40,6 +40,10 @@ ITEMS = {k: seen(*v) for k, v in {
     "application/geo+json": (200, {"name": "Foo", "price": 50.5}),
     "APPLICATION/JSON": (200, {"name": "Foo", "price": 50.5}),
     None: (200, {"name": "Foo", "price": 50.5}),  # no Content-Type: JSON (0.65.3)
+    "": (200, {"name": "Foo", "price": 50.5}),  # an empty one is none
+    # Two Content-Type headers: the first decides (Starlette's request.headers.get)
+    ("application/json", "text/plain"): (200, {"name": "Foo", "price": 50.5}),
+    ("text/plain", "application/json"): (422, NOT_A_DICT),
     "text/plain": (422, NOT_A_DICT),
     "text/plain; charset=utf-8": (422, NOT_A_DICT),
     "application/x-www-form-urlencoded": (422, NOT_A_DICT),
@@ -57,7 +61,8 @@ def the_app():
 
 
 async def post(app, path, body, content_type):
-    headers = {"content-type": content_type} if content_type else {}
+    values = content_type if isinstance(content_type, tuple) else () if content_type is None else (content_type,)
+    headers = [("content-type", value) for value in values]
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
         request = client.build_request("POST", path, content=body.encode(), headers=headers)
         if content_type is None:
