@@ -113,3 +113,40 @@ def test_without_the_fix_a_text_plain_post_reaches_the_route():
         assert run(post(the_app(), "/items/", ITEM, "text/plain")) == (200, {"name": "Foo", "price": 50.5})
     finally:
         sa.uninstall()
+
+
+def positional_route_app():
+    """An application whose own APIRoute subclass calls fastapi.routing.get_request_handler
+    with dependant and body_field by position (as a custom route class may)."""
+    import inspect
+
+    from fastapi import FastAPI, routing
+    from fastapi.responses import JSONResponse
+    from fastapi_json_app import Item
+
+    class PositionalRoute(routing.APIRoute):
+        def get_route_handler(self):
+            rest = {}
+            for name in list(inspect.signature(routing.get_request_handler).parameters)[2:]:
+                if name == "response_field":
+                    rest[name] = self.secure_cloned_response_field
+                elif name == "response_class":
+                    rest[name] = self.response_class or JSONResponse
+                elif hasattr(self, name):
+                    rest[name] = getattr(self, name)
+            return routing.get_request_handler(self.dependant, self.body_field, **rest)
+
+    app = FastAPI()
+    app.router.route_class = PositionalRoute
+
+    @app.post("/items/")
+    async def create_item(item: Item):
+        return item
+
+    return app
+
+
+@pytest.mark.usefixtures("patched", "programs_on_path")
+@pytest.mark.parametrize("content_type", ["application/json", "text/plain"])
+def test_a_route_class_that_passes_the_body_field_by_position_answers_as_0653(content_type):
+    assert run(post(positional_route_app(), "/items/", ITEM, content_type)) == ITEMS[content_type]
