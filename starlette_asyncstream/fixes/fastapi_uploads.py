@@ -43,7 +43,7 @@ def body_kind(args: Any, kwargs: Any) -> "Optional[str]":
         _FORM.append(params.Form)
     # pydantic 1 fields carry field_info; FastAPI before 0.45 read `schema`
     info = getattr(body_field, "field_info", None) or getattr(body_field, "schema", None)
-    return "form" if isinstance(info, _FORM[0]) else "json"
+    return "form" if isinstance(info, tuple(_FORM)) else "json"
 
 
 _FORM: "List[type]" = []  # fastapi.params.Form, found once (asked for every route FastAPI builds)
