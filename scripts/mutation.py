@@ -68,6 +68,7 @@ LEGS = [
     "py36-unit-starlette0.13.6-wrapt1",
     "py311-unit-starlette0.12.0b3-wrapt2",
     "py311-clean-starlette0.13.4-wrapt2",
+    "py311-clean-starlette0.26.1-wrapt2",
     "py313-clean-starlette0.38.2-wrapt2",
     "py312-clean-starlette0.41.0-wrapt2",
     "py311-sse0.6.2-starlette0.13.2-wrapt2",

@@ -125,6 +125,7 @@ def test_static_files_stay_inside_their_directory():
     ordinary = {"/abs/a.txt": [200, "public a"], "/abs/sub/b.txt": [200, "public b"],
                 "/abs/sub/../a.txt": [200, "public a"], "/abs/missing.txt": [404, "Not Found"]}
     assert {path: result[path] for path in ordinary} == ordinary
+    assert (result["/html/"], result["/html/sub/"]) == ([200, "the index"], [404, "Not Found"])
     assert {path.replace("/abs/", "/slash/"): answer for path, answer in ordinary.items()} == {
         path.replace("/abs/", "/slash/"): result[path.replace("/abs/", "/slash/")] for path in ordinary}
     if not starlette_at_least("0.13.5") or starlette_at_least("0.13.6"):

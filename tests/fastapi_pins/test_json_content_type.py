@@ -115,9 +115,9 @@ def test_without_the_fix_a_text_plain_post_reaches_the_route():
         sa.uninstall()
 
 
-def positional_route_app():
+def positional_route_app(by_position):
     """An application whose own APIRoute subclass calls fastapi.routing.get_request_handler
-    with dependant and body_field by position (as a custom route class may)."""
+    with its first arguments (dependant, body_field) by position (as a custom route class may)."""
     import inspect
 
     from fastapi import FastAPI, routing
@@ -134,6 +134,8 @@ def positional_route_app():
                     rest[name] = self.response_class or JSONResponse
                 elif hasattr(self, name):
                     rest[name] = getattr(self, name)
+            if by_position == 1:
+                return routing.get_request_handler(self.dependant, body_field=self.body_field, **rest)
             return routing.get_request_handler(self.dependant, self.body_field, **rest)
 
     app = FastAPI()
@@ -147,6 +149,7 @@ def positional_route_app():
 
 
 @pytest.mark.usefixtures("patched", "programs_on_path")
+@pytest.mark.parametrize("by_position", [1, 2])
 @pytest.mark.parametrize("content_type", ["application/json", "text/plain"])
-def test_a_route_class_that_passes_the_body_field_by_position_answers_as_0653(content_type):
-    assert run(post(positional_route_app(), "/items/", ITEM, content_type)) == ITEMS[content_type]
+def test_a_route_class_that_passes_the_body_field_by_position_answers_as_0653(content_type, by_position):
+    assert run(post(positional_route_app(by_position), "/items/", ITEM, content_type)) == ITEMS[content_type]

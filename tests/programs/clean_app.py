@@ -154,12 +154,18 @@ elif PROBE == "static":
         Mount("/static", StaticFiles(directory="static")),  # relative, as the advisory's example has it
         Mount("/abs", StaticFiles(directory=os.path.join(WORK, "static"))),
         Mount("/slash", StaticFiles(directory=os.path.join(WORK, "static") + os.sep)),
+        Mount("/html", StaticFiles(directory=os.path.join(WORK, "static"), html=True)),
     ])
     for mount in ("/static", "/abs", "/slash"):
         for path in ("/a.txt", "/sub/b.txt", "/sub/../a.txt", "/../static_private/key.txt", "/../static/a.txt",
                      "/missing.txt"):
             status, _, body = drive(app, mount + path)
             result[mount + path] = [status, text(body)]
+    # html mode: the directory itself (the whole path: nothing after the directory) serves its index
+    write("static/index.html", "the index")
+    for path in ("/html/", "/html/sub/"):
+        status, _, body = drive(app, path)
+        result[path] = [status, text(body)]
 
 elif PROBE == "page":
     class Kaboom(Exception):
