@@ -242,3 +242,40 @@ def test_status_says_when_the_python_is_what_keeps_a_fix_out():
         assert "Python" not in detail
     else:
         assert detail == "Python {} is outside the affected range (Python >= 3.12)".format(sys.version.split()[0])
+
+
+@pytest.mark.skipif(not applies("testclient"), reason="Starlette {} on Python {}.{}: outside the testclient "
+                    "range: no loop is made by the package".format(starlette.__version__, *PY))
+def test_the_loops_the_fix_makes_are_closed_when_replaced_and_at_exit_but_a_running_one_is_left():
+    # After something unsets the thread's loop, the next request gets a new one and the
+    # loop made before is closed then; at exit the others are closed, except a loop still
+    # running in another thread (closing it would fail).
+    code = """
+        import asyncio, atexit, json, threading
+        loops = {}
+        # (registered before the package's own exit handler: so it runs after it)
+        atexit.register(lambda: print(json.dumps({k: v.is_closed() for k, v in loops.items()})))
+        import starlette_asyncstream
+        from starlette.testclient import TestClient
+        from starlette.responses import PlainTextResponse
+        client = TestClient(PlainTextResponse("ok"))
+        started = threading.Event()
+        def serve_forever():
+            TestClient(PlainTextResponse("ok")).get("/")
+            loops["running in a thread, at exit"] = asyncio.get_event_loop()
+            loops["running in a thread, at exit"].call_soon(started.set)
+            loops["running in a thread, at exit"].run_forever()
+        threading.Thread(target=serve_forever, daemon=True).start()
+        started.wait(30)
+        client.get("/")
+        loops["replaced"] = asyncio.get_event_loop()
+        asyncio.set_event_loop(None)  # (as asyncio.run() does when it ends)
+        client.get("/")
+        loops["the last, at exit"] = asyncio.get_event_loop()
+        print(json.dumps({k: v.is_closed() for k, v in loops.items()}))
+    """
+    proc = run_python(code, env={"PYTHONWARNINGS": ",".join(WARNINGS)})
+    now, at_exit = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert now == {"running in a thread, at exit": False, "replaced": True, "the last, at exit": False}
+    assert at_exit == {"running in a thread, at exit": False, "replaced": True, "the last, at exit": True}
+    assert proc.stderr == ""
