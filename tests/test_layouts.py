@@ -10,38 +10,12 @@ function whose code uses exactly the names given (`forked(...)`); each
 condition of a fix's check has a case where it alone differs.
 (tests/test_import.py does the same for the streaming fixes.)"""
 
-import json
-
 import pytest
-import starlette
 
-from support.releases import PY, applies, run_python
+from support.layouts import assert_refused
 
-HELPERS = """
-import json, sys, types, warnings
-
-def forked(*names, coroutine=False, args="self, *args, **kwargs"):
-    # A function whose code uses exactly these attribute names.
-    body = "".join("        x.{}\\n".format(n) for n in names) or "        pass\\n"
-    scope = {}
-    exec(("async " if coroutine else "") + "def f({}):\\n    x = None\\n    if x:\\n{}".format(args, body), scope)
-    return scope["f"]
-"""
-
-RESULT = """
-with warnings.catch_warnings(record=True) as caught:
-    warnings.simplefilter("always")
-    import starlette_asyncstream as sa
-status = sa.status()
-print(json.dumps({
-    "warnings": [[w.category.__name__, str(w.message)] for w in caught],
-    "installed": status[FIX].installed,
-    "untouched": THEN() is BEFORE,
-}))
-"""
-
-# case: (fix, the fork (imports the module the fix waits for, sets BEFORE and THEN: the
-#        attribute the fix would replace, and how to read it again), what the warning says)
+# case: (fix, the fork: code that imports the module the fix waits for and changes one thing,
+#        what the warning says)
 CASES = {
     "gzip-init-without-gzip-file": ("gzip", """
 import starlette.middleware.gzip as m
@@ -147,15 +121,4 @@ TARGETS = {
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_a_fork_of_what_a_fix_replaces_gets_a_warning_and_keeps_its_own_code(case):
     fix, fork, message = CASES[case]
-    if not applies(fix):
-        pytest.skip("Starlette {} on Python {}.{}: outside the {} row, which reads no code here".format(
-            starlette.__version__, PY[0], PY[1], fix))
-    module, read = TARGETS[fix]
-    code = HELPERS + fork + (
-        "import {} as m\nTHEN = lambda: {}\nBEFORE = THEN()\nFIX = {!r}\n".format(module, read, fix)) + RESULT
-    result = json.loads(run_python(code).stdout)
-    layout = [w for w in result["warnings"] if w[0] == "StarletteLayoutWarning"]
-    assert layout == [["StarletteLayoutWarning", "starlette_asyncstream: unexpected layout (LayoutError: {}); "
-                       "nothing of it was patched".format(message)]], result
-    assert result["installed"] is False
-    assert result["untouched"] is True
+    assert_refused(fix, fork, TARGETS[fix], message)
