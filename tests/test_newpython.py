@@ -184,6 +184,9 @@ def test_the_debug_page_shows_the_error_and_the_frame_that_raised_it():
         assert "testclient_app.py" in page and "<b>boom</b>" in page
         assert 'raise ValueError("kaboom <b>")' in page
     assert ("debug-page" in result["installed"]) is applies("debug-page")
+    # The plain-text page (any other Accept) reads the rest of the traceback module: as before.
+    assert result["plain_status"] == 500
+    assert 'raise ValueError("kaboom <b>")' in result["plain"], result["plain"]
 
 
 def test_without_the_fix_the_debug_page_is_an_empty_500_where_the_table_says():

@@ -70,7 +70,10 @@ with TestClient(app) as client:  # runs the startup handlers
     lifespan_body = client.get("/").text
 
 page = TestClient(app, raise_server_exceptions=False).get("/boom", headers={"Accept": "text/html"})
+plain = TestClient(app, raise_server_exceptions=False).get("/boom", headers={"Accept": "text/plain"})
 print(json.dumps({
+    "plain_status": plain.status_code,
+    "plain": plain.text,
     "lifespan": lifespan_body,
     "page_status": page.status_code,
     "page_type": page.headers.get("content-type", ""),
