@@ -297,11 +297,14 @@ SWITCHES: "Dict[str, Switch]" = {}
 
 
 def unwrap_ours(obj: Any) -> Any:
-    """The original under our replacements (one or several), if obj is one of ours."""
+    """The release's own object under our replacements: through each of ours (several may
+    be stacked), and through another library's wrapper put on top of one of ours (which
+    uninstall() leaves in place), so that a room's checks read the release's code."""
     # (finite: a replacement's original was there before it, so the chain never loops back)
     while True:
-        for binding in BINDINGS.values():
-            if obj is binding.replacement:
+        for link in _chain(obj):
+            binding = next((b for b in BINDINGS.values() if link is b.replacement), None)
+            if binding is not None:
                 obj = binding.original
                 break
         else:

@@ -341,6 +341,40 @@ def test_websocket_sessions_close_their_loop():
 
 
 @needs_testclient
+@pytest.mark.skipif(not applies("websocket-loop"), reason="{}: outside the websocket-loop row".format(LEG))
+def test_switched_off_under_another_wrapper_a_websocket_session_leaves_its_loop_as_the_release_does():
+    # uninstall() with someone's wrapper on top of ours: ours stays, switched off, and
+    # closes nothing (the release's own behaviour, its unclosed loop included).
+    code = """
+        import json, wrapt
+        import starlette_asyncstream as sa
+        import starlette.testclient as tc
+        from starlette.websockets import WebSocket
+        loops = []
+        def theirs(wrapped, instance, args, kwargs):
+            loops.append(instance._loop)
+            return wrapped(*args, **kwargs)
+        wrapt.wrap_function_wrapper(tc, "WebSocketTestSession._run", theirs)
+        async def app(scope, receive, send):
+            websocket = WebSocket(scope, receive, send)
+            await websocket.accept()
+            await websocket.send_text("hi")
+            await websocket.close()
+        def session():
+            with tc.TestClient(app).websocket_connect("/") as websocket:
+                return websocket.receive_text()
+        said = [session()]
+        sa.uninstall("websocket-loop")
+        said.append(session())
+        print(json.dumps([said, [loop.is_closed() for loop in loops]]))
+        loops[1].close()  # (the release's own leak, closed here)
+    """
+    proc = run_python(code)
+    assert json.loads(proc.stdout) == [["hi", "hi"], [True, False]]
+    assert "WebSocketTestSession._run wrapped by another patch after ours" in proc.stderr
+
+
+@needs_testclient
 @pytest.mark.skipif(not applies("testclient"), reason="{}: outside the testclient row (the legacy clients "
                     "below 0.12.0b3 fail after asyncio.run(), left alone; 0.15.0 on make their own loops)".format(LEG))
 def test_the_loop_the_testclient_fix_sets_is_not_left_open_when_asyncio_run_unsets_it():
