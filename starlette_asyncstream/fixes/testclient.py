@@ -27,7 +27,7 @@ _UNKNOWN = object()
 def _has_current_loop() -> bool:
     """Is an event loop set for this thread? Asked without letting asyncio
     make one up (3.12/3.13 warn, then do)."""
-    if sys.version_info < (3, 14):
+    if sys.version_info < (3, 14):  # pragma: no mutate (version_info has five parts: < and <= agree)
         # 3.12/3.13: the default policy (and uvloop's, its subclass) keeps the
         # thread's loop in _local._loop; asking get_event_loop() would warn
         # and then set one. Another policy is asked below, and answers as it does.
