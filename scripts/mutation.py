@@ -1,10 +1,10 @@
 """Mutation testing of the package with cosmic-ray (opt-in: scripts/tox -e mutation).
 
-    python scripts/mutation.py run [GROUP ...]    # every group by default; prints the score
-    python scripts/mutation.py rerun [GROUP ...]  # only the last run's survivors, after tests were added
-    python scripts/mutation.py report             # the last run's counts and survivors again
-    python scripts/mutation.py map [LEG ...]      # only the coverage map (to see what reaches what)
-    python scripts/mutation.py test GROUP         # what cosmic-ray runs for one mutant (internal)
+    python scripts/mutation.py run [--thorough] [GROUP ...]    # every group by default; prints the score
+    python scripts/mutation.py rerun [--thorough] [GROUP ...]  # only the last run's survivors (new tests)
+    python scripts/mutation.py report                          # the last run's counts and survivors again
+    python scripts/mutation.py map [LEG ...]                   # only the coverage map (to see what reaches what)
+    python scripts/mutation.py test GROUP                      # what cosmic-ray runs for one mutant (internal)
 
 A run first maps the suite: each leg of LEGS (tox environments of the default
 run, made with `tox --notest` when missing; 3.14/3.15 in the sid root) runs
@@ -14,8 +14,9 @@ child processes they start (fresh interpreters, servers, the report). Then
 cosmic-ray mutates the modules of each GROUP in a copy, one mutant at a
 time, and for each one every leg runs, with -x, the tests that ran the lines
 the mutant changed (most specific first; for a module-level statement, every
-test that ran the module): killed at the first failure, survived when all
-pass, and "no test runs it" when no leg ran those lines at all.
+test that ran the module; at most 40 per leg unless --thorough): killed at
+the first failure, survived when all pass, and "no test runs it" when no
+leg ran those lines at all.
 
 The legs run the copy, not their installed package: a .pth file in each leg
 puts the directory that MUTANT_ROOT names where the installed package would
@@ -119,6 +120,11 @@ KEEP_BINARY = {"Add_Sub", "Sub_Add", "Mul_Div", "Div_Mul", "FloorDiv_Mul", "Mod_
 # killed). pytest-timeout stops one test at 120 s first.
 TIMEOUT = 1800.0
 UNREACHED = "scripts/mutation.py: no test of any leg runs the lines this mutant changed"
+# At most this many tests per leg for one mutant, the most specific first (a line of the install
+# path runs in hundreds of tests of every leg: a mutant they all miss would cost minutes);
+# `run --thorough` (or PER_LEG=all) runs every test that ran the lines.
+PER_LEG = "STARLETTE_ASYNCSTREAM_MUTATION_TESTS"
+DEFAULT_PER_LEG = 40
 INTERNAL = "scripts/mutation.py: the test command itself failed (counted as a survivor)"
 
 # The map: while each leg's suite runs once on the unmutated copy, coverage runs in the tests'
@@ -255,8 +261,10 @@ def _selection(leg_map, changed):
     # The most specific tests first (those that run the fewest lines of the package): with -x a
     # mutant stops at its first failure, and a narrow test is the likeliest to notice.
     tests, sizes = leg_map["tests"], leg_map["sizes"]
-    return ([tests[i] for i in sorted(direct, key=lambda i: (sizes[i], i))]
-            + [tests[i] for i in sorted(wider - direct, key=lambda i: (sizes[i], i))])
+    chosen = ([tests[i] for i in sorted(direct, key=lambda i: (sizes[i], i))]
+              + [tests[i] for i in sorted(wider - direct, key=lambda i: (sizes[i], i))])
+    limit = os.environ.get(PER_LEG, str(DEFAULT_PER_LEG))
+    return chosen if limit == "all" else chosen[:int(limit)]
 
 
 def test(group):
@@ -593,6 +601,9 @@ def main(argv):
             print(INTERNAL)
             return 0
     if argv[:1] in (["run"], ["rerun"]):
+        if "--thorough" in argv:
+            argv = [a for a in argv if a != "--thorough"]
+            os.environ[PER_LEG] = "all"
         unknown = [g for g in argv[1:] if g not in GROUPS]
         if unknown:
             print("scripts/mutation.py: no group {}; groups: {}".format(", ".join(unknown), ", ".join(GROUPS)),
