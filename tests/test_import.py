@@ -94,6 +94,8 @@ def test_import_on_a_fixed_release_is_a_true_noop():
 LAYOUT_CASES = {
     # a fork whose version string is not PEP 440
     "unreadable-version": "import starlette; starlette.__version__ = 'fork-of-0.13'\n",
+    # a fork (or a vendored copy) that says no version at all
+    "no-version": "import starlette; del starlette.__version__\n",
     # a fork that dropped StreamingResponse's own __init__
     "no-own-init": (
         "import starlette.responses as r\n"
