@@ -13,10 +13,10 @@ from support.releases import PY, applies, installed_version, run_python
 HELPERS = """
 import json, sys, types, warnings
 
-def forked(*names, coroutine=False, args="self, *args, **kwargs"):
-    # A function whose code uses exactly these attribute names.
+def forked(*names, coroutine=False, args="self, *args, **kwargs", module="__main__"):
+    # A function whose code uses exactly these attribute names (defined as if in module).
     body = "".join("        x.{}\\n".format(n) for n in names) or "        pass\\n"
-    scope = {}
+    scope = {"__name__": module}
     exec(("async " if coroutine else "") + "def f({}):\\n    x = None\\n    if x:\\n{}".format(args, body), scope)
     return scope["f"]
 """
