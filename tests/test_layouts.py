@@ -14,6 +14,18 @@ import pytest
 
 from support.layouts import assert_refused
 
+# A URL.__init__ using these attribute names and holding these constants (as request-url reads it).
+URL_INIT = """
+import starlette.datastructures as m
+NAMES = ["URL", "_url", "components", "decode", "get", "geturl", "replace"]
+def init_using(names, constants):
+    body = "    x = None\\n" + "".join("    c{} = {!r}\\n".format(i, c) for i, c in enumerate(constants))
+    body += "    if x:\\n" + "".join("        x.{}\\n".format(n) for n in names)
+    scope = {"__name__": m.__name__}
+    exec("def __init__(self, url='', scope=None, **components):\\n" + body, scope)
+    return scope["__init__"]
+"""
+
 # case: (fix, the fork: code that imports the module the fix waits for and changes one thing,
 #        what the warning says)
 CASES = {
@@ -103,6 +115,31 @@ f.FormParser.parse = forked("stream", coroutine=True)
 import starlette.formparsers as m
 m.MultiPartParser.parse = forked("stream", coroutine=True)
 """, "MultiPartParser.parse does not use the `multipart` module"),
+    "url-init-of-other-names": ("request-url", URL_INIT + """
+m.URL.__init__ = init_using(NAMES + ["quote"], [b"host"])
+""", "URL.__init__ is not the legacy releases' (names ['quote'], constants [])"),
+    "url-init-of-other-constants": ("request-url", URL_INIT + """
+m.URL.__init__ = init_using(NAMES, [b"host", "mailto"])
+""", "URL.__init__ is not the legacy releases' (names [], constants [\"'mailto'\"])"),
+    "url-init-without-host": ("request-url", URL_INIT + """
+m.URL.__init__ = init_using(NAMES, ["latin-1"])
+""", "URL.__init__ is not the legacy releases' (names [], constants [])"),
+    "static-lookup-without-commonprefix": ("staticfiles", """
+import starlette.staticfiles as m
+m.StaticFiles.lookup_path = forked("commonpath")
+""", "StaticFiles.lookup_path does not check with os.path.commonprefix"),
+    "static-os-not-os": ("staticfiles", """
+import starlette.staticfiles as m
+m.os = types.ModuleType("os")
+""", "starlette.staticfiles.os is not the os module"),
+    "debug-page-without-exc-traceback": ("debug-page", """
+import starlette.middleware.errors as m
+m.ServerErrorMiddleware.generate_html = forked("exc_type", "format_exc")
+""", "ServerErrorMiddleware.generate_html does not read exc_traceback"),
+    "debug-page-traceback-not-traceback": ("debug-page", """
+import starlette.middleware.errors as m
+m.traceback = types.ModuleType("traceback")
+""", "starlette.middleware.errors.traceback is not the traceback module"),
 }
 
 # What each case's fix replaces (read before and after the import): the fork must be left as it is.
@@ -114,6 +151,9 @@ TARGETS = {
     "upload-rollover": ("starlette.datastructures", "vars(m.UploadFile).get('write')"),
     "form-limits": ("starlette.requests", "vars(m.Request).get('form')"),
     "multipart": ("starlette.formparsers", "vars(m).get('multipart')"),
+    "request-url": ("starlette.datastructures", "vars(m.URL).get('__init__')"),
+    "staticfiles": ("starlette.staticfiles", "vars(m).get('os')"),
+    "debug-page": ("starlette.middleware.errors", "vars(m).get('traceback')"),
 }
 
 
