@@ -84,7 +84,7 @@ def collect() -> Dict[str, Any]:
             warnings.simplefilter("always")
             action()
         for warning in caught:
-            text = str(warning.message).replace("starlette_asyncstream: ", "", 1)
+            text = str(warning.message).replace("starlette_asyncstream: ", "", 1)  # pragma: no mutate (once)
             if text not in report["problems"]:
                 report["problems"].append(text)
 

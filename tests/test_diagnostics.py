@@ -27,6 +27,8 @@ def main(*args, env=None):
 def test_json_report_schema_and_exit_code():
     proc = main("--json")
     report = json.loads(proc.stdout)
+    # One JSON document, keys sorted and indented by two, as scripts and diffs read it.
+    assert proc.stdout == json.dumps(report, indent=2, sort_keys=True) + "\n"
     assert set(report) == {
         "package", "python", "starlette", "wrapt", "opted_out", "switched_off", "fixes", "self_test", "ok",
         "problems", "exit", "stack", "security",
