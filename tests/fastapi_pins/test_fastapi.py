@@ -93,3 +93,14 @@ def test_fastapi_concurrency_imported_before_the_package_gets_the_tasks_fix():
                             for line in said), without.stderr
     else:
         assert (without.stdout, without.stderr) == ("ok\n", "")
+
+
+@pytest.mark.timeout(60)
+def test_every_replacement_keeps_the_originals_name_signature_and_wrapped():
+    # (as tests/test_api.py checks on the unit legs, here with FastAPI's modules imported)
+    from support.installs import REPLACEMENTS_LOOK_LIKE_THE_ORIGINALS
+    from support.releases import run_python
+
+    result = json.loads(run_python(REPLACEMENTS_LOOK_LIKE_THE_ORIGINALS).stdout)
+    assert result["problems"] == []
+    assert result["bindings"] > 0 or not any(applies(name) for name in ("fastapi-uploads", "fastapi-json"))

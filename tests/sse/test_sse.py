@@ -295,3 +295,12 @@ def test_a_client_that_leaves_stops_the_event_stream(fixed):
     assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 200
     assert b"".join(m.get("body", b"") for m in sent[1:4]) == b"".join(
         "data: tick {}\r\n\r\n".format(i).encode() for i in (1, 2, 3))
+
+
+@pytest.mark.timeout(60)
+def test_every_replacement_keeps_the_originals_name_signature_and_wrapped():
+    # (as tests/test_api.py checks on the unit legs, here with sse_starlette.sse imported)
+    from support.installs import REPLACEMENTS_LOOK_LIKE_THE_ORIGINALS
+
+    result = json.loads(run_python(REPLACEMENTS_LOOK_LIKE_THE_ORIGINALS).stdout)
+    assert result["problems"] == []
