@@ -14,9 +14,9 @@ child processes they start (fresh interpreters, servers, the report). Then
 cosmic-ray mutates the modules of each GROUP in a copy, one mutant at a
 time, and for each one every leg runs, with -x, the tests that ran the lines
 the mutant changed (most specific first; for a module-level statement, every
-test that ran the module; at most 40 per leg unless --thorough): killed at
-the first failure, survived when all pass, and "no test runs it" when no
-leg ran those lines at all.
+test that ran the module; at most 20 per leg and 6 legs unless --thorough):
+killed at the first failure, survived when all pass, and "no test runs it"
+when no leg ran those lines at all.
 
 The legs run the copy, not their installed package: a .pth file in each leg
 puts the directory that MUTANT_ROOT names where the installed package would
@@ -56,18 +56,20 @@ PTH = "zz_starlette_asyncstream_mutant.pth"
 PTH_LINE = ("import os, sys; r = os.environ.get({!r}); r and sys.path.insert(next((i for i, p in "
             "enumerate(sys.path) if p.endswith('-packages')), len(sys.path)), r)\n").format(MUTANT_ROOT)
 
-# The legs whose tests may kill a mutant, cheapest and most telling first: an affected
-# release on 3.11, the no-op releases on 3.13, 0.12 with wrapt 1 on 3.8, 3.6, the oldest release the
-# security rows reach, the clean and sse legs, FastAPI, the stack legs, and the sid root's 3.14,
-# 3.15 and simulated 3.16. Each runs its tox suite once under coverage (the map); a mutant then
+# The legs whose tests may kill a mutant, the most telling first (a mutant runs the first six
+# that ran its lines): an affected release on 3.11, the newest (a no-op) on 3.13, 0.12 with
+# wrapt 1 on 3.8, an affected release on 3.14 (the sid root), 3.6, the oldest release the
+# security rows reach, 0.14.2, the clean and sse legs, FastAPI, the stack legs, and the sid
+# root's stack, 3.15 and simulated 3.16. Each runs its tox suite once under coverage (the map); a mutant then
 # runs, leg by leg, only the tests that executed the lines it changed.
 LEGS = [
     "py311-unit-starlette0.13.6-wrapt2",
     "py313-unit-starlette-newest-wrapt2",
-    "py313-unit-starlette0.14.2-wrapt2",
     "py38-unit-starlette0.12.13-wrapt1",
+    "py314-unit-starlette0.13.6-wrapt2",
     "py36-unit-starlette0.13.6-wrapt1",
     "py311-unit-starlette0.12.0b3-wrapt2",
+    "py313-unit-starlette0.14.2-wrapt2",
     "py311-clean-starlette0.13.4-wrapt2",
     "py311-clean-starlette0.26.1-wrapt2",
     "py313-clean-starlette0.38.2-wrapt2",
@@ -79,7 +81,6 @@ LEGS = [
     "py311-stack-starlette0.13.6-wrapt2",
     "py312-stack-starlette0.13.6-wrapt2",
     "py313-stack-starlette0.13.6-wrapt2",
-    "py314-unit-starlette0.13.6-wrapt2",
     "py314-stack-starlette0.13.6-wrapt2",
     "py315-as316-clean-starlette0.13.6-wrapt2",
     "py315-as316-fastapi0.61.2-wrapt2",
@@ -124,7 +125,10 @@ UNREACHED = "scripts/mutation.py: no test of any leg runs the lines this mutant 
 # path runs in hundreds of tests of every leg: a mutant they all miss would cost minutes);
 # `run --thorough` (or PER_LEG=all) runs every test that ran the lines.
 PER_LEG = "STARLETTE_ASYNCSTREAM_MUTATION_TESTS"
-DEFAULT_PER_LEG = 40
+DEFAULT_PER_LEG = 20
+# And at most this many legs, the first of LEGS that ran the lines (--thorough: every one).
+LEGS_VAR = "STARLETTE_ASYNCSTREAM_MUTATION_LEGS"
+DEFAULT_LEGS = 6
 INTERNAL = "scripts/mutation.py: the test command itself failed (counted as a survivor)"
 
 # The map: while each leg's suite runs once on the unmutated copy, coverage runs in the tests'
@@ -273,14 +277,15 @@ def test(group):
         legs = json.load(f)["legs"]
     changed = _changed()
     env = {MUTANT_ROOT: ROOT, "PYTHONDONTWRITEBYTECODE": "1"}
-    ran = False
+    ran = 0
+    most = os.environ.get(LEGS_VAR, str(DEFAULT_LEGS))
     for leg in LEGS:
-        if leg not in legs:
+        if leg not in legs or (most != "all" and ran >= int(most)):
             continue
         chosen = _selection(legs[leg], changed)
         if not chosen:
             continue
-        ran = True
+        ran += 1
         argv, full_env = _leg_argv(leg, ROOT, dict(_leg_env(leg, ROOT), **env), [
             "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--timeout", "120"]
             + chosen)
@@ -603,7 +608,7 @@ def main(argv):
     if argv[:1] in (["run"], ["rerun"]):
         if "--thorough" in argv:
             argv = [a for a in argv if a != "--thorough"]
-            os.environ[PER_LEG] = "all"
+            os.environ[PER_LEG] = os.environ[LEGS_VAR] = "all"
         unknown = [g for g in argv[1:] if g not in GROUPS]
         if unknown:
             print("scripts/mutation.py: no group {}; groups: {}".format(", ".join(unknown), ", ".join(GROUPS)),
