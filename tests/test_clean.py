@@ -432,3 +432,34 @@ def test_a_broken_python_multipart_never_breaks_the_applications_import(tmp_path
     assert "fixes/multipart.py" not in proc.stderr and "fixes" + os.sep + "multipart.py" not in proc.stderr
     if proc.returncode == 0:  # one sentence at most, never a traceback
         assert "Traceback" not in proc.stderr and len(proc.stderr.splitlines()) <= 2, proc.stderr
+
+
+@pytest.mark.skipif(not applies("iscoroutinefunction"), reason="Starlette {} on Python {}.{}: outside the "
+                    "iscoroutinefunction row (asyncio.iscoroutinefunction warns from 3.14; Starlette 0.46 "
+                    "asks inspect)".format(starlette.__version__, *PY))
+@pytest.mark.parametrize("first", ["starlette_asyncstream", "starlette.applications"])
+def test_exactly_the_modules_whose_code_calls_asyncio_iscoroutinefunction_get_the_stand_in(first):
+    # Every module of the installed Starlette, read as source (a comment naming it does not
+    # count): those whose code calls asyncio.iscoroutinefunction hold the stand-in once
+    # imported, the others keep asyncio itself.
+    code = """
+        import asyncio, importlib, io, json, pkgutil, tokenize
+        import FIRST  # (the package, or an application's modules before it)
+        import starlette, starlette.applications, starlette_asyncstream
+        seen = {}
+        for info in pkgutil.walk_packages(starlette.__path__, "starlette."):
+            try:
+                module = importlib.import_module(info.name)
+            except Exception:  # (an optional dependency this leg has not installed)
+                continue
+            with open(module.__file__, encoding="utf-8") as f:
+                words = [t.string for t in tokenize.generate_tokens(f.readline)
+                         if t.type == tokenize.NAME or t.string == "."]
+            calls = any(words[i:i + 3] == ["asyncio", ".", "iscoroutinefunction"] for i in range(len(words)))
+            seen[info.name] = [calls, "asyncio" in vars(module) and vars(module)["asyncio"] is not asyncio]
+        print(json.dumps(seen))
+    """
+    seen = json.loads(run_python(code.replace("FIRST", first), env={"PYTHONWARNINGS": "ignore"}).stdout)
+    assert any(calls for calls, _ in seen.values())
+    replaced = {name: replaced for name, (_, replaced) in seen.items()}
+    assert replaced == {name: calls for name, (calls, _) in seen.items()}

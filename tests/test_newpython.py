@@ -282,3 +282,4 @@ def test_the_loops_the_fix_makes_are_closed_when_replaced_and_at_exit_but_a_runn
     assert now == {"running in a thread, at exit": False, "replaced": True, "the last, at exit": False}
     assert at_exit == {"running in a thread, at exit": False, "replaced": True, "the last, at exit": True}
     assert proc.stderr == ""
+
