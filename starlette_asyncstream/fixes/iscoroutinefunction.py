@@ -63,7 +63,10 @@ def _codes(module: Any) -> "Iterator[types.CodeType]":
 
 
 def asks_asyncio(module: Any) -> bool:
-    return any("asyncio" in code.co_names and "iscoroutinefunction" in code.co_names for code in _codes(module))
+    # (`or` would answer the same on every release of the row: each of MODULES that imports
+    # asyncio calls its iscoroutinefunction; tests/test_clean.py reads them as source)
+    return any("asyncio" in code.co_names and "iscoroutinefunction" in code.co_names  # pragma: no mutate
+               for code in _codes(module))
 
 
 def targets(*modules: Any) -> "List[Tuple[Any, str, Any]]":
