@@ -13,8 +13,9 @@ the running test as coverage's context, in the tests' process and in the
 child processes they start (fresh interpreters, servers, the report). Then
 cosmic-ray mutates the modules of each GROUP in a copy, one mutant at a
 time, and for each one every leg runs, with -x, the tests that ran the lines
-the mutant changed (most specific first; for a module-level statement, every
-test that ran the module; at most 20 per leg and 6 legs unless --thorough):
+the mutant changed (those that ran the most of its module first; for a
+module-level statement, every test that ran the module; at most 20 per leg
+and 6 legs unless --thorough):
 killed at the first failure, survived when all pass, and "no test runs it"
 when no leg ran those lines at all.
 
@@ -262,11 +263,20 @@ def _selection(leg_map, changed):
     for path in modules:
         for contexts in leg_map["files"][path].values():
             wider.update(i for i in contexts if i >= 0)
-    # The most specific tests first (those that run the fewest lines of the package): with -x a
-    # mutant stops at its first failure, and a narrow test is the likeliest to notice.
+    # First the tests that run the most lines of the mutated modules (they exercise them the
+    # most: the likeliest to notice, and with -x a mutant stops at its first failure), then the
+    # narrowest (the fewest lines of the package).
     tests, sizes = leg_map["tests"], leg_map["sizes"]
-    chosen = ([tests[i] for i in sorted(direct, key=lambda i: (sizes[i], i))]
-              + [tests[i] for i in sorted(wider - direct, key=lambda i: (sizes[i], i))])
+    here = {}
+    for path in changed:
+        for contexts in leg_map["files"].get(path, {}).values():
+            for i in contexts:
+                here[i] = here.get(i, 0) + 1
+
+    def order(i):
+        return -here.get(i, 0), sizes[i], i
+
+    chosen = [tests[i] for i in sorted(direct, key=order)] + [tests[i] for i in sorted(wider - direct, key=order)]
     limit = os.environ.get(PER_LEG, str(DEFAULT_PER_LEG))
     return chosen if limit == "all" else chosen[:int(limit)]
 
