@@ -15,7 +15,7 @@ cosmic-ray mutates the modules of each GROUP in a copy, one mutant at a
 time, and for each one every leg runs, with -x, the tests that ran the lines
 the mutant changed (those that ran the most of its module first; for a
 module-level statement, every test that ran the module; at most 20 per leg
-and 6 legs unless --thorough):
+and 8 legs unless --thorough):
 killed at the first failure, survived when all pass, and "no test runs it"
 when no leg ran those lines at all.
 
@@ -57,28 +57,29 @@ PTH = "zz_starlette_asyncstream_mutant.pth"
 PTH_LINE = ("import os, sys; r = os.environ.get({!r}); r and sys.path.insert(next((i for i, p in "
             "enumerate(sys.path) if p.endswith('-packages')), len(sys.path)), r)\n").format(MUTANT_ROOT)
 
-# The legs whose tests may kill a mutant, the most telling first (a mutant runs the first six
-# that ran its lines): an affected release on 3.11, the newest (a no-op) on 3.13, 0.12 with
-# wrapt 1 on 3.8, an affected release on 3.14 (the sid root), 3.6, the oldest release the
-# security rows reach, 0.14.2, the clean and sse legs, FastAPI, the stack legs, and the sid
-# root's stack, 3.15 and simulated 3.16. Each runs its tox suite once under coverage (the map); a mutant then
-# runs, leg by leg, only the tests that executed the lines it changed.
+# The legs whose tests may kill a mutant, ordered so that the first ones differ most (a mutant
+# runs the first eight that ran its lines): an affected release on 3.11, its sse, FastAPI and
+# clean legs, the newest release (a no-op) on 3.13, an affected release on 3.14 (the sid root),
+# 0.12 with wrapt 1 on 3.8, 3.6; then the oldest release the security rows reach, 0.14.2, the
+# other clean and sse legs, the stack legs, 3.15 and the simulated 3.16. Each runs its tox suite
+# once under coverage (the map); a mutant then runs, leg by leg, only the tests that executed the
+# lines it changed.
 LEGS = [
     "py311-unit-starlette0.13.6-wrapt2",
+    "py311-sse0.6.2-starlette0.13.2-wrapt2",
+    "py311-fastapi0.61.2-wrapt2",
+    "py311-clean-starlette0.13.4-wrapt2",
     "py313-unit-starlette-newest-wrapt2",
-    "py38-unit-starlette0.12.13-wrapt1",
     "py314-unit-starlette0.13.6-wrapt2",
+    "py38-unit-starlette0.12.13-wrapt1",
     "py36-unit-starlette0.13.6-wrapt1",
     "py311-unit-starlette0.12.0b3-wrapt2",
     "py313-unit-starlette0.14.2-wrapt2",
-    "py311-clean-starlette0.13.4-wrapt2",
     "py311-clean-starlette0.26.1-wrapt2",
     "py313-clean-starlette0.38.2-wrapt2",
     "py312-clean-starlette0.41.0-wrapt2",
-    "py311-sse0.6.2-starlette0.13.2-wrapt2",
     "py311-sse0.4.0-starlette0.12.13-wrapt2",
     "py313-sse1.1.6-starlette-newest-wrapt2",
-    "py311-fastapi0.61.2-wrapt2",
     "py311-stack-starlette0.13.6-wrapt2",
     "py312-stack-starlette0.13.6-wrapt2",
     "py313-stack-starlette0.13.6-wrapt2",
@@ -129,7 +130,7 @@ PER_LEG = "STARLETTE_ASYNCSTREAM_MUTATION_TESTS"
 DEFAULT_PER_LEG = 20
 # And at most this many legs, the first of LEGS that ran the lines (--thorough: every one).
 LEGS_VAR = "STARLETTE_ASYNCSTREAM_MUTATION_LEGS"
-DEFAULT_LEGS = 6
+DEFAULT_LEGS = 8
 INTERNAL = "scripts/mutation.py: the test command itself failed (counted as a survivor)"
 
 # The map: while each leg's suite runs once on the unmutated copy, coverage runs in the tests'
