@@ -202,6 +202,9 @@ def test_public_surface():
                                   "install", "status", "uninstall"]
     assert isinstance(sa.__version__, str)
     assert issubclass(sa.StarletteLayoutWarning, UserWarning)
+    # FixStatus is made on first use (at once on 3.6, which has no module __getattr__): there either way.
+    assert isinstance(next(iter(sa.status().values())), sa.FixStatus)
+    assert set(sa.__all__) <= set(dir(sa))
     assert sa.FIX_NAMES == tuple(f.name for f in FIXES) == (
         "dispatch", "tasks", "disconnect", "sse-dispatch", "sse-tasks", "sse-disconnect", "testclient", "debug-page",
         "websocket-loop", "debug-page-type", "multipart", "fastapi-multipart", "fastapi-uploads", "fastapi-json",
