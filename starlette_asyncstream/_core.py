@@ -198,12 +198,8 @@ def judged_by_code(fix: Fix, versions: "Versions", keys: "Dict[str, Optional[Ver
     as_if[fix.package] = parse_version(fix.introduced)
     if not fix.applies(as_if):
         return False
-    where = room(fix)
-    check = getattr(where, "has_legacy_code", None)
-    if check is None:
-        return False
     try:
-        return bool(check(sys.modules[SSE_MODULE]))
+        return bool(room(fix).has_legacy_code(sys.modules[SSE_MODULE]))  # (each sse room has one)
     except Exception:  # cannot show the bug: leave the copy alone
         return False
 
