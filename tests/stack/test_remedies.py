@@ -156,6 +156,13 @@ def aiofiles_coroutine():
     broken = probe(side("aiofiles-coroutine", "broken"), "-c", "import starlette.responses")
     assert broken.returncode == 1
     assert "AttributeError: module 'asyncio' has no attribute 'coroutine'" in broken.stderr
+    # The package's import does not crash: it says once what it cannot fix, and where to look.
+    package = probe(side("aiofiles-coroutine", "broken"), "-c", "import starlette_asyncstream")
+    assert package.returncode == 0, package.stderr
+    assert [line for line in package.stderr.splitlines() if "Warning" in line] == [
+        "<string>:1: RuntimeWarning: starlette_asyncstream: starlette.responses cannot be imported (AttributeError: "
+        "module 'asyncio' has no attribute 'coroutine'); nothing was patched (python -m starlette_asyncstream "
+        "tells why)"]
     fixed = probe(side("aiofiles-coroutine", "fixed"), "-c", "import starlette.responses")
     assert (fixed.returncode, fixed.stderr) == (0, "")
 
