@@ -506,7 +506,8 @@ def uninstall(names: "Iterable[str]") -> None:
                 and could_install(fix)
             ]
         except Exception as exc:
-            warn_layout("cannot uninstall ({}: {})".format(type(exc).__name__, exc))
+            warn("cannot uninstall ({}: {}); nothing was restored".format(type(exc).__name__, exc),
+                 StarletteLayoutWarning)
             return
         for patch in patches:
             restored, left = patch.uninstall()

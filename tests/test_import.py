@@ -307,3 +307,46 @@ def test_a_warning_at_import_names_the_applications_import_line(tmp_path):
     assert lines[0].startswith("{}:2: RuntimeWarning: starlette_asyncstream: STARLETTE_ASYNCSTREAM_DISABLE='bogus' "
                                "names no fix 'bogus'".format(app)), proc.stderr
     assert lines[1:] == ["  import starlette_asyncstream"]
+
+
+def test_a_finder_that_fails_at_import_time_gets_a_warning_not_a_crash():
+    # A shim's finder on sys.meta_path that raises while the package reads versions: the
+    # application's import goes on, with one warning saying what happened.
+    code = """
+        import sys, warnings
+        class Shim:
+            def find_spec(self, name, path=None, target=None):
+                if name == "sse_starlette":
+                    raise RuntimeError("shim is broken")
+                return None
+        sys.meta_path.insert(0, Shim())
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            import starlette_asyncstream
+        print([(w.category.__name__, str(w.message)) for w in caught])
+    """
+    proc = run_python(code)
+    assert proc.stdout.strip() == str([(
+        "StarletteLayoutWarning", "starlette_asyncstream: install() failed (RuntimeError: shim is broken); nothing "
+        "of it was patched")]), proc.stdout
+    assert proc.stderr == ""
+
+
+@pytest.mark.skipif(not AFFECTED, reason="Starlette {} (any Python): no fix at import, nothing to uninstall".format(
+    starlette.__version__))
+def test_uninstall_that_cannot_read_the_layout_says_so_and_restores_nothing():
+    code = """
+        import json, warnings
+        import starlette_asyncstream as sa
+        import starlette.responses as r
+        saved, r.StreamingResponse = r.StreamingResponse, None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            sa.uninstall()
+        r.StreamingResponse = saved
+        print(json.dumps([[w.category.__name__, str(w.message)] for w in caught]))
+    """
+    proc = run_python(code)
+    assert json.loads(proc.stdout) == [["StarletteLayoutWarning", "starlette_asyncstream: cannot uninstall "
+                                        "(LayoutError: starlette.responses.StreamingResponse is missing or not a "
+                                        "class); nothing was restored"]]
