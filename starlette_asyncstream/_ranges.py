@@ -24,6 +24,15 @@ if TYPE_CHECKING:  # annotations are strings: no typing aliases built at import 
 __all__ = ["Fix", "FIXES", "PACKAGES"]
 
 
+# Every Python: the empty version, below (and so at most) every other.
+EVERY_PYTHON: "Tuple[int, ...]" = ()
+
+
+def _running() -> "Tuple[int, ...]":
+    info = sys.version_info
+    return info.major, info.minor, info.micro
+
+
 class Fix:
     """One row of the table. (A plain class: a typing.NamedTuple costs more
     to create than the whole rest of the no-op import.)"""
@@ -46,8 +55,8 @@ class Fix:
         # None: on no Python by default, only under strict warnings (before_that says).
         fails_from_python: "Optional[Tuple[int, ...]]",
         before_that: "Optional[str]",
-        # The first Python the fix applies on (every one when (3, 0)).
-        python: "Tuple[int, ...]" = (3, 0),
+        # The first Python the fix applies on (EVERY_PYTHON: every one).
+        python: "Tuple[int, ...]" = EVERY_PYTHON,
         # The module whose objects it replaces, when the fix waits for the
         # application to import it (None: starlette.responses, imported at once);
         # several, each fixed as it is imported (iscoroutinefunction).
@@ -98,7 +107,7 @@ class Fix:
         """The first range that does not hold, or None if all hold: a
         distribution's name (absent counts), or "python". `python` is the
         running one unless given."""
-        running = tuple(sys.version_info[:3]) if python is None else python
+        running = _running() if python is None else python
         if running < self.python:
             return "python"
         # The ranges of distributions already read first: one of them failing
@@ -117,7 +126,7 @@ class Fix:
 
     def fails_here(self, python: "Optional[Tuple[int, ...]]" = None) -> bool:
         """Is the bug an error (not a warning, not silent) on this Python?"""
-        running = tuple(sys.version_info[:3]) if python is None else python
+        running = _running() if python is None else python
         return self.fails_from_python is not None and running >= self.fails_from_python
 
     def contains(self, version: "VersionKey") -> bool:
@@ -128,7 +137,7 @@ class Fix:
         """The ranges as "0.13.2 <= starlette < 0.14.0 and ..." (and "Python >= 3.12")."""
         parts = ["{1} <= {0} < {2}".format(*r) if r[2] is not None else "{0} >= {1}".format(*r)
                  for r in self.ranges]
-        if self.python > (3, 0):
+        if self.python:
             parts.append("Python >= " + _dotted(self.python))
         return joiner.join(parts)
 
@@ -166,7 +175,7 @@ FIXES = (
         # #1041 switched to `isinstance(content, typing.AsyncIterable)` in 0.14.0.
         ranges=(("starlette", "0.12.0b3", "0.14.0"),),
         upstream="encode/starlette #462 (introduced), #793 (report), #1041 (fix, 0.14.0)",
-        fails_from_python=(3, 0),
+        fails_from_python=EVERY_PYTHON,
         before_that=None,
         needs_wrapt=True,
     ),
@@ -204,7 +213,7 @@ FIXES = (
         # tiangolo/fastapi #1342 is the report from FastAPI 0.52-0.55 users.
         ranges=(("starlette", "0.12.0b3", "0.13.3"),),
         upstream="encode/starlette #839 (fix, 0.13.3); tiangolo/fastapi #1342 (report)",
-        fails_from_python=(3, 0),
+        fails_from_python=EVERY_PYTHON,
         before_that=None,
         needs_wrapt=True,
     ),
@@ -220,7 +229,7 @@ FIXES = (
         # isinstance(content, AsyncIterable) in 1.2.1.
         ranges=(("sse-starlette", "0.1.0", "1.2.1"),),
         upstream="sysid/sse-starlette #42 (report), #43 (fix, 1.2.1)",
-        fails_from_python=(3, 0),
+        fails_from_python=EVERY_PYTHON,
         before_that=None,
         module="sse_starlette.sse",
         needs_wrapt=True,
@@ -254,7 +263,7 @@ FIXES = (
         # added listen_for_disconnect beside stream_response.
         ranges=(("sse-starlette", "0.1.0", "0.5.0"),),
         upstream="sysid/sse-starlette #7 (report), 0.5.0 (listen_for_disconnect)",
-        fails_from_python=(3, 0),
+        fails_from_python=EVERY_PYTHON,
         before_that=None,
         module="sse_starlette.sse",
     ),
@@ -409,7 +418,7 @@ FIXES = (
         # (The second range is those releases' own Starlette pins, 0.12.9 to 0.14.2.)
         ranges=(("fastapi", "0.42.0", "0.65.2"), ("starlette", "0.12.9", "0.15.0")),
         upstream="GHSA-8h2j-cgx8-6xv7 / CVE-2021-32677 (fix, 0.65.2; no Content-Type is JSON again, 0.65.3)",
-        fails_from_python=(3, 0),
+        fails_from_python=EVERY_PYTHON,
         before_that=None,
         module="fastapi.routing",
     ),
@@ -425,7 +434,7 @@ FIXES = (
         # deprecated contextfunction, 3.1 removed it (pallets/jinja #1544).
         ranges=(("starlette", "0.12.0b3", "0.15.0"), ("jinja2", "3.0.0", None)),
         upstream="encode/starlette #1183 (fix, 0.15.0); pallets/jinja #1544 (3.1 removes contextfunction)",
-        fails_from_python=(3, 0),
+        fails_from_python=EVERY_PYTHON,
         before_that=None,
         module="starlette.templating",
     ),
@@ -462,7 +471,7 @@ FIXES = (
         # commonpath in 0.27.0.
         ranges=(("starlette", "0.13.5", "0.27.0"),),
         upstream="CVE-2023-29159 / GHSA-v5gw-mw7f-84px (fix, 0.27.0)",
-        fails_from_python=(3, 0),
+        fails_from_python=EVERY_PYTHON,
         before_that=None,
         module="starlette.staticfiles",
     ),
@@ -481,7 +490,7 @@ FIXES = (
         # for the legacy releases; 0.15.0 to 1.2.x are named by the report (_security.py).
         ranges=(("starlette", "0.12.0b3", "0.15.0"),),
         upstream="CVE-2026-48710 / GHSA-86qp-5c8j-p5mr (fix, 1.0.1); CVE-2026-54282 / GHSA-jp82-jpqv-5vv3 (1.3.0)",
-        fails_from_python=(3, 0),
+        fails_from_python=EVERY_PYTHON,
         before_that=None,
         module="starlette.datastructures",
     ),
@@ -497,7 +506,7 @@ FIXES = (
         # (0.40.0: part size), GHSA-82w8-qh3p-5jfq (1.3.1: urlencoded forms too).
         ranges=(("starlette", "0.12.0b3", "0.15.0"),),
         upstream="CVE-2023-30798 (fix, 0.25.0), CVE-2024-47874 (0.40.0), CVE-2026-54283 (1.3.1)",
-        fails_from_python=(3, 0),
+        fails_from_python=EVERY_PYTHON,
         before_that=None,
         module="starlette.requests",
     ),
@@ -512,7 +521,7 @@ FIXES = (
         # (CVE-2025-54121), fixed in 0.47.2. Fixed here for the legacy releases.
         ranges=(("starlette", "0.13.5", "0.15.0"),),
         upstream="CVE-2025-54121 / GHSA-2c2j-9gv5-cj73 (fix, 0.47.2)",
-        fails_from_python=(3, 0),
+        fails_from_python=EVERY_PYTHON,
         before_that=None,
         module="starlette.datastructures",
     ),
@@ -527,7 +536,7 @@ FIXES = (
         # releases form-limits fixes (and those FastAPI releases' pins).
         ranges=(("fastapi", "0.42.0", "0.81.0"), ("starlette", "0.12.9", "0.15.0")),
         upstream="fastapi/fastapi #2036 (fix, 0.81.0)",
-        fails_from_python=(3, 0),
+        fails_from_python=EVERY_PYTHON,
         before_that=None,
         module="fastapi.routing",
     ),
@@ -593,7 +602,7 @@ def markdown_table() -> str:
         if fix.fails_from_python is None:
             fails = "no Python by default ({})".format(fix.before_that)
         else:
-            fails = "every Python" if fix.fails_from_python <= (3, 0) else "Python >= " + _dotted(fix.fails_from_python)
+            fails = "Python >= " + _dotted(fix.fails_from_python) if fix.fails_from_python else "every Python"
             if fix.before_that:
                 fails += " ({})".format(fix.before_that)
         affected = fix.describe(", with ")

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from support.releases import PY, applies, starlette_at_least
+from support.releases import PY, VersionInfo, applies, starlette_at_least
 from support.installs import run_child
 from starlette_asyncstream._ranges import FIXES
 from starlette_asyncstream._pep440 import parse_version
@@ -172,9 +172,57 @@ def test_tox_matrix_has_a_leg_on_both_sides_of_every_boundary():
         for bound in (fix.fixed, RELEASE_BEFORE[fix.fixed]):
             assert any(tuple(map(int, leg["python"].split("."))) + (99,) >= fix.python for leg in legs[bound]), \
                 "no leg on {} runs Python >= {} ({})".format(bound, fix.python, fix.name)
-        if fix.fails_from_python is not None and fix.fails_from_python > (3, 0):
+        if fix.fails_from_python:  # (not None, and not every Python)
             # A leg's "3.8" is pyenv's newest 3.8 (3.8.18): past 3.8.7.
             pythons = [tuple(map(int, leg["python"].split("."))) + (99,) for version, on in legs.items()
                        if version != "newest" and fix.contains(parse_version(version)) for leg in on]
             assert any(py >= fix.fails_from_python for py in pythons), \
                 "no leg runs {} where it fails (Python >= {})".format(fix.name, fix.fails_from_python)
+
+
+# Each row's Pythons, written a second time from the facts (legacy-facts.md, CPython's what's new,
+# the releases' code): the first Python it applies on, and the first it fails on (None: only under
+# strict warnings; (): every Python).
+PYTHON_FACTS = {
+    "dispatch": ((), ()), "tasks": ((), (3, 11)), "disconnect": ((), ()),  # bpo-34790: 3.11
+    "sse-dispatch": ((), ()), "sse-tasks": ((), (3, 11)), "sse-disconnect": ((), ()),
+    "testclient": ((), (3, 14)),  # get_event_loop() no longer makes a loop (warned from 3.12)
+    "debug-page": ((3, 8, 7), (3, 8, 7)),  # bpo-42482: TracebackException drops exc_traceback
+    "websocket-loop": ((), None), "debug-page-type": ((3, 13), None),  # exc_type deprecated in 3.13
+    "multipart": ((), None), "fastapi-multipart": ((), None), "fastapi-uploads": ((), None),
+    "fastapi-json": ((), ()), "jinja2": ((), ()), "gzip": ((3, 12), None),  # GzipFile's __del__ warns from 3.12
+    "staticfiles": ((), ()), "request-url": ((), ()), "form-limits": ((), ()), "upload-rollover": ((), ()),
+    "fastapi-body-errors": ((), ()),
+    "iscoroutinefunction": ((3, 14), (3, 16)), "fastapi-iscoroutinefunction": ((3, 14), (3, 16)),
+}
+
+
+def _just_before(python):
+    return python[:-1] + (python[-1] - 1,)
+
+
+@pytest.mark.parametrize("fix", FIXES, ids=[f.name for f in FIXES])
+def test_each_rows_pythons_begin_where_the_facts_say(fix):
+    first, fails = PYTHON_FACTS[fix.name]
+    releases = {package: parse_version(low) for package, low, _ in fix.ranges}  # inside every range
+    assert fix.applies(releases, python=first + (0,) if first else (3, 6, 0))
+    assert fix.applies(releases, python=first) if first else True
+    if first:
+        assert not fix.applies(releases, python=_just_before(first) + (99,))
+        assert fix.outside(releases, python=_just_before(first)) == "python"
+    if fails is None:
+        assert not fix.fails_here(python=(3, 99))
+    elif not fails:
+        assert fix.fails_here(python=(3, 6, 0))
+    else:
+        assert fix.fails_here(python=fails) and fix.fails_here(python=fails + (1,))
+        assert not fix.fails_here(python=_just_before(fails) + (99,))
+
+
+def test_the_running_pythons_micro_release_decides(monkeypatch):
+    # debug-page begins at 3.8.7 (bpo-42482): the interpreter's micro release is read.
+    (fix,) = [f for f in FIXES if f.name == "debug-page"]
+    releases = {package: parse_version(low) for package, low, _ in fix.ranges}
+    for micro, applies_there in ((6, False), (7, True)):
+        monkeypatch.setattr(sys, "version_info", VersionInfo(3, 8, micro))
+        assert (fix.applies(releases), fix.fails_here()) == (applies_there, applies_there), micro

@@ -13,6 +13,7 @@ import sys
 
 import pytest
 
+from support.releases import VersionInfo
 from starlette_asyncstream._security import ADVISORIES
 from starlette_asyncstream._security import found as advisories_found
 from starlette_asyncstream._stack import STACK
@@ -56,15 +57,6 @@ ADVISORY_FACTS = {
     "CVE-2020-7695": (("0", "0.11.7"), None),
     "CVE-2025-43859": (("0", "0.16.0"), (3, 8)),  # h11 0.16.0 requires 3.8
 }
-
-
-class VersionInfo(tuple):
-    """Another interpreter's sys.version_info, for the two tables' pure lookups."""
-
-    def __new__(cls, major, minor, micro):
-        self = tuple.__new__(cls, (major, minor, micro, "final", 0))
-        self.major, self.minor, self.micro = major, minor, micro
-        return self
 
 
 def _before(python):

@@ -156,3 +156,12 @@ def run_python(code, env=None, check=True):
             )
         )
     return proc
+
+
+class VersionInfo(tuple):
+    """Another interpreter's sys.version_info (monkeypatched in for the tables' pure lookups)."""
+
+    def __new__(cls, major, minor, micro):
+        self = tuple.__new__(cls, (major, minor, micro, "final", 0))
+        self.major, self.minor, self.micro = major, minor, micro
+        return self
