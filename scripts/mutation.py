@@ -40,6 +40,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -122,6 +123,7 @@ KEEP_BINARY = {"Add_Sub", "Sub_Add", "Mul_Div", "Div_Mul", "FloorDiv_Mul", "Mod_
 # Seconds one mutant may take over all its legs; more is a hang the mutant caused (counted as
 # killed). pytest-timeout stops one test at 120 s first.
 TIMEOUT = 1800.0
+LEG_TIMEOUT = 300.0  # seconds one leg's pytest may take for one mutant (at most 20 tests)
 UNREACHED = "scripts/mutation.py: no test of any leg runs the lines this mutant changed"
 # At most this many tests per leg for one mutant, the most specific first (a line of the install
 # path runs in hundreds of tests of every leg: a mutant they all miss would cost minutes);
@@ -301,8 +303,18 @@ def test(group):
             "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--timeout", "120"]
             + chosen)
         full_env.pop("STARLETTE_ASYNCSTREAM_DISABLE", None)
-        proc = subprocess.run(argv, cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if proc.returncode != 0:
+        # Its own process group: a mutant that hangs where pytest-timeout does not reach (at
+        # collection, in a child) is stopped with everything it started, and counts as killed.
+        proc = subprocess.Popen(argv, cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+        try:
+            returncode = proc.wait(timeout=LEG_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            print("hangs in", leg)
+            return 1
+        if returncode != 0:
             print("killed by", leg)
             return 1
     if not ran:
