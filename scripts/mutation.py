@@ -13,7 +13,7 @@ the running test as coverage's context, in the tests' process and in the
 child processes they start (fresh interpreters, servers, the report). Then
 cosmic-ray mutates the modules of each GROUP in a copy, one mutant at a
 time, and for each one every leg runs, with -x, the tests that ran the lines
-the mutant changed (those that ran the most of its module first; for a
+the mutant changed (those most about its module first; for a
 module-level statement, every test that ran the module; at most 20 per leg
 and 8 legs unless --thorough):
 killed at the first failure, survived when all pass, and "no test runs it"
@@ -266,9 +266,9 @@ def _selection(leg_map, changed):
     for path in modules:
         for contexts in leg_map["files"][path].values():
             wider.update(i for i in contexts if i >= 0)
-    # First the tests that run the most lines of the mutated modules (they exercise them the
-    # most: the likeliest to notice, and with -x a mutant stops at its first failure), then the
-    # narrowest (the fewest lines of the package).
+    # First the tests most about the mutated modules (the largest share of the lines they run is
+    # theirs): the likeliest to notice, and the quickest; an application's whole suite, which
+    # runs everything a little, comes last. With -x a mutant stops at its first failure.
     tests, sizes = leg_map["tests"], leg_map["sizes"]
     here = {}
     for path in changed:
@@ -277,7 +277,7 @@ def _selection(leg_map, changed):
                 here[i] = here.get(i, 0) + 1
 
     def order(i):
-        return -here.get(i, 0), sizes[i], i
+        return -here.get(i, 0) / max(sizes[i], 1), sizes[i], i
 
     chosen = [tests[i] for i in sorted(direct, key=order)] + [tests[i] for i in sorted(wider - direct, key=order)]
     limit = os.environ.get(PER_LEG, str(DEFAULT_PER_LEG))
