@@ -16,8 +16,10 @@ time, and for each one every leg runs, with -x, the tests that ran the lines
 the mutant changed (those most about its module first; for a
 module-level statement, every test that ran the module; at most 20 per leg
 and 8 legs unless --thorough):
-killed at the first failure, survived when all pass, and "no test runs it"
-when no leg ran those lines at all.
+killed at the first failure, survived when all pass. Lines no test ran as
+coverage saw it (a child started with -S runs no .pth and is not measured)
+are tried with the tests that ran the rest of their module, in two legs; a
+survivor there is marked "no test runs it".
 
 The legs run the copy, not their installed package: a .pth file in each leg
 puts the directory that MUTANT_ROOT names where the installed package would
@@ -251,7 +253,7 @@ def _changed():
     return {p: _statement_lines(_sh(["git", "show", "HEAD:" + p], cwd=ROOT), lines) for p, lines in changed.items()}
 
 
-def _selection(leg_map, changed):
+def _selection(leg_map, changed, whole_module=False):
     """The leg's tests that ran the changed lines, first. A module-level statement (a table, a
     default, a decorator) also runs at import in the tests' own process, for tests that coverage
     cannot name: then every test that ran any line of that module follows."""
@@ -260,11 +262,11 @@ def _selection(leg_map, changed):
         for line, in_function in lines.items():
             contexts = leg_map["files"].get(path, {}).get(str(line), [])
             direct.update(i for i in contexts if i >= 0)
-            if -1 in contexts and not in_function:
+            if whole_module or (-1 in contexts and not in_function):
                 modules.add(path)
     wider = set()
     for path in modules:
-        for contexts in leg_map["files"][path].values():
+        for contexts in leg_map["files"].get(path, {}).values():
             wider.update(i for i in contexts if i >= 0)
     # First the tests most about the mutated modules (the largest share of the lines they run is
     # theirs): the likeliest to notice, and the quickest; an application's whole suite, which
@@ -290,12 +292,30 @@ def test(group):
         legs = json.load(f)["legs"]
     changed = _changed()
     env = {MUTANT_ROOT: ROOT, "PYTHONDONTWRITEBYTECODE": "1"}
-    ran = 0
     most = os.environ.get(LEGS_VAR, str(DEFAULT_LEGS))
+    # Lines no test ran (as coverage saw it: a child started with -S runs no .pth, so it is not
+    # measured) are tried with the tests that ran the rest of their module, in two legs.
+    for whole_module, limit in ((False, most), (True, "2")):
+        ran = _run_legs(legs, changed, env, whole_module, limit)
+        if ran is None:
+            return 1
+        if ran:
+            break
+    else:
+        print(UNREACHED)
+        return 0
+    if whole_module:
+        print(UNREACHED)  # (and the module's tests passed)
+    return 0
+
+
+def _run_legs(legs, changed, env, whole_module, most):
+    """Run the legs' selections for one mutant: None at the first failure, else how many legs ran."""
+    ran = 0
     for leg in LEGS:
         if leg not in legs or (most != "all" and ran >= int(most)):
             continue
-        chosen = _selection(legs[leg], changed)
+        chosen = _selection(legs[leg], changed, whole_module)
         if not chosen:
             continue
         ran += 1
@@ -313,13 +333,11 @@ def test(group):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
             print("hangs in", leg)
-            return 1
+            return None
         if returncode != 0:
             print("killed by", leg)
-            return 1
-    if not ran:
-        print(UNREACHED)
-    return 0
+            return None
+    return ran
 
 
 def _tool(name):

@@ -222,3 +222,20 @@ def test_without_the_fix_the_rollover_blocks_the_event_loop():
     switchable("upload-rollover")
     assert probe("rollover", disable="upload-rollover") == {"size": 1048581,
                                                             "rolled over in": ["event loop thread"]}
+
+
+@pytest.mark.usefixtures("patched")
+@pytest.mark.parametrize("scheme, default", [("http", 80), ("https", 443), ("ws", 80), ("wss", 443)])
+def test_a_url_from_the_server_names_its_port_unless_it_is_the_schemes_own(scheme, default):
+    # No Host header: the URL is made from scope["server"], as every release makes it
+    # (the fix rewrites URL.__init__ where it applies: this is that rewrite too).
+    from starlette.datastructures import URL
+
+    def url(port):
+        scope = {"type": "http", "scheme": scheme, "server": ("example.org", port), "path": "/p",
+                 "query_string": b"", "headers": []}
+        return str(URL(scope=scope))
+
+    assert url(default) == "{}://example.org/p".format(scheme)
+    for port in (default - 1, default + 1):
+        assert url(port) == "{}://example.org:{}/p".format(scheme, port)
