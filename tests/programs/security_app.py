@@ -228,6 +228,15 @@ def forms():
             scope = scope_for("/form", "example.com", method="POST", headers=URLENCODED)
             status = loop.run_until_complete(call(scope, body))[0]
             answers["1001 fields split by {} then more: messages read".format(name)] = [status, READ[0]]
+        # And once a field outgrows its limit in the first message.
+        for name, headers, first in (
+                ("urlencoded", URLENCODED, b"big=" + b"x" * (KB * KB + 1) + b"&"),
+                ("urlencoded name", URLENCODED, b"x" * (KB * KB + 1)),  # (exactly the limit + 1, no "=")
+                ("multipart", MULTIPART, multipart(fields=1, field_size=KB * KB + 1)[:-len(b"--b0undary--\r\n")])):
+            body = [first, b"more", b"more"]
+            scope = scope_for("/form", "example.com", method="POST", headers=headers)
+            status = loop.run_until_complete(call(scope, body))[0]
+            answers["{} field of 1 MB + 1 then more: messages read".format(name)] = [status, READ[0]]
         scope = dict(scope_for("/form", "example.com", method="POST", headers=URLENCODED), query_string=b"twice=1")
         answers["form() twice"] = loop.run_until_complete(call(scope, urlencoded(3)))
         # Outside an application (no "app" in the scope), the exception itself.
@@ -271,19 +280,25 @@ def rollover():
 
     from starlette.datastructures import UploadFile
 
-    seen = []
+    seen, writes = [], []
+
+    def where():
+        return "event loop thread" if threading.current_thread() is threading.main_thread() else "worker thread"
 
     async def main():
         # (the keywords every release takes; the newest requires the file)
         upload = UploadFile(filename="big.bin", file=tempfile.SpooledTemporaryFile(max_size=1024 * 1024))
-        real = upload.file.rollover
+        real, real_write = upload.file.rollover, upload.file.write
 
         def watched():
-            seen.append("event loop thread" if threading.current_thread() is threading.main_thread()
-                        else "worker thread")
+            seen.append(where())
             real()
 
-        upload.file.rollover = watched
+        def watched_write(data):
+            writes.append(where())
+            return real_write(data)
+
+        upload.file.rollover, upload.file.write = watched, watched_write
         await upload.write(b"x" * 1000)
         await upload.write(b"x" * (1024 * 1024 - 1000 + 1))  # (one byte past the spool: it rolls over)
         await upload.write(b"tail")
@@ -297,7 +312,7 @@ def rollover():
         size = loop.run_until_complete(main())
     finally:
         loop.close()
-    return {"size": size, "rolled over in": seen}
+    return {"size": size, "rolled over in": seen, "written in": writes}
 
 
 if __name__ == "__main__":
