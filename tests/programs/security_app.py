@@ -300,7 +300,8 @@ def rollover():
 
         upload.file.rollover, upload.file.write = watched, watched_write
         await upload.write(b"x" * 1000)
-        await upload.write(b"x" * (1024 * 1024 - 1000 + 1))  # (one byte past the spool: it rolls over)
+        await upload.write(b"x" * (1024 * 1024 - 1000))  # (up to the spool's size exactly: still in memory)
+        await upload.write(b"x")  # (one byte past it: it rolls over)
         await upload.write(b"tail")
         await upload.seek(0)
         data = await upload.read()
