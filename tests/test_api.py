@@ -362,3 +362,19 @@ def test_every_replacement_keeps_the_originals_name_signature_and_wrapped():
     result = json.loads(run_python(REPLACEMENTS_LOOK_LIKE_THE_ORIGINALS).stdout)
     assert result["problems"] == []
     assert (result["bindings"] > 0) is any(applies(f.name) for f in FIXES)
+
+
+@pytest.mark.skipif(not AFFECTED, reason="Starlette {} (any Python): no fix at import, nothing to log".format(
+    starlette.__version__))
+def test_installing_twice_and_uninstalling_twice_is_logged_not_warned(caplog):
+    # (INFO on the "starlette_asyncstream" logger: silent unless an application asks for it)
+    caplog.set_level("INFO", logger="starlette_asyncstream")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sa.install("dispatch")
+        sa.install("dispatch")
+        sa.uninstall("dispatch")
+        assert [r.getMessage() for r in caplog.records] == ["fix 'dispatch' is already installed"]
+        caplog.clear()
+        sa.uninstall("dispatch")
+    assert [r.getMessage() for r in caplog.records] == ["fix 'dispatch' is not installed; nothing to uninstall"]
