@@ -600,8 +600,8 @@ class _Loader:
         self.loader = loader
 
     def create_module(self, spec: Any) -> Any:
-        create = getattr(self.loader, "create_module", None)
-        return create(spec) if create is not None else None
+        # (a loader with exec_module has create_module too: Python 3.6 on requires it)
+        return self.loader.create_module(spec)
 
     def exec_module(self, module: Any) -> None:
         # The module's own spec keeps the real loader, as if we had not been here.

@@ -350,3 +350,21 @@ def test_uninstall_that_cannot_read_the_layout_says_so_and_restores_nothing():
     assert json.loads(proc.stdout) == [["StarletteLayoutWarning", "starlette_asyncstream: cannot uninstall "
                                         "(LayoutError: starlette.responses.StreamingResponse is missing or not a "
                                         "class); nothing was restored"]]
+
+
+def test_an_old_finder_without_find_spec_does_not_stop_a_waited_module_from_being_fixed():
+    # A finder of the find_module() kind (an old shim) on sys.meta_path: passed over by the
+    # package's import hook, as by the import system.
+    code = """
+        import sys, warnings
+        warnings.simplefilter("ignore", ImportWarning)  # (3.6-3.11 say they fall back to find_module)
+        class OldFinder:
+            def find_module(self, name, path=None):
+                return None
+        sys.meta_path.insert(0, OldFinder())
+        import starlette_asyncstream
+        import starlette.datastructures
+        print(starlette_asyncstream.status()["request-url"].installed)
+    """
+    proc = run_python(code)
+    assert (proc.stdout.split(), proc.stderr) == ([str(applies("request-url"))], "")
