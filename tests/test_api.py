@@ -273,6 +273,9 @@ def test_needed_here_and_detail_say_what_this_python_and_release_need():
     assert st["dispatch"].needed_here is applies("dispatch")
     assert st["tasks"].needed_here is (applies("tasks") and PY >= (3, 11))
     assert st["disconnect"].needed_here is applies("disconnect")
+    # A row whose bug only warns (under -W error it fails) is needed wherever it applies.
+    for name in ("websocket-loop", "debug-page-type", "multipart", "gzip"):
+        assert st[name].needed_here is applies(name), name
     expected_detail = {
         "dispatch": "StreamingResponse.__init__ replaced",
         "tasks": "starlette.concurrency.run_until_first_complete replaced" + (
