@@ -1,7 +1,7 @@
 """Mutation testing of the package with cosmic-ray (opt-in: scripts/tox -e mutation).
 
     python scripts/mutation.py run [--thorough] [GROUP ...]    # every group by default; prints the score
-    python scripts/mutation.py rerun [--thorough] [GROUP ...]  # only the last run's survivors (new tests)
+    python scripts/mutation.py rerun [--thorough] [--keep-map] [GROUP ...]  # only the last survivors
     python scripts/mutation.py report                          # the last run's counts and survivors again
     python scripts/mutation.py map [LEG ...]                   # only the coverage map (to see what reaches what)
     python scripts/mutation.py test GROUP                      # what cosmic-ray runs for one mutant (internal)
@@ -566,14 +566,15 @@ def _map(copy):
         json.dump({"legs": legs}, f)
 
 
-def run(groups, again=False):
+def run(groups, again=False, keep_map=False):
     os.makedirs(WORK, exist_ok=True)
     _ensure_legs()
     results = {}
     copies = [_copy(0), _copy(1)]
     started = time.monotonic()
     try:
-        _map(copies[0])
+        if not (keep_map and os.path.exists(os.path.join(WORK, "map.json"))):
+            _map(copies[0])
         # The biggest groups first, shared out over the copies as they free up.
         queue = sorted(groups, key=lambda g: -len(GROUPS[g]))
         lock = threading.Lock()
@@ -647,6 +648,8 @@ def main(argv):
             print(INTERNAL)
             return 0
     if argv[:1] in (["run"], ["rerun"]):
+        keep_map = "--keep-map" in argv  # (the last map: tests added since then are not in it)
+        argv = [a for a in argv if a != "--keep-map"]
         if "--thorough" in argv:
             argv = [a for a in argv if a != "--thorough"]
             os.environ[PER_LEG] = os.environ[LEGS_VAR] = "all"
@@ -655,7 +658,7 @@ def main(argv):
             print("scripts/mutation.py: no group {}; groups: {}".format(", ".join(unknown), ", ".join(GROUPS)),
                   file=sys.stderr)
             return 2
-        return run(argv[1:] or list(GROUPS), again=argv[0] == "rerun")
+        return run(argv[1:] or list(GROUPS), again=argv[0] == "rerun", keep_map=keep_map)
     if argv == ["report"]:
         return report()
     if argv[:1] == ["map"] and all(leg in LEGS for leg in argv[1:]):
