@@ -130,6 +130,7 @@ UNREACHED = "scripts/mutation.py: no test of any leg runs the lines this mutant 
 # At most this many tests per leg for one mutant, the most specific first (a line of the install
 # path runs in hundreds of tests of every leg: a mutant they all miss would cost minutes);
 # `run --thorough` (or PER_LEG=all) runs every test that ran the lines.
+NEAR = 12  # lines either side of a mutant whose tests are asked first
 PER_LEG = "STARLETTE_ASYNCSTREAM_MUTATION_TESTS"
 DEFAULT_PER_LEG = 20
 # And at most this many legs, the first of LEGS that ran the lines (--thorough: every one).
@@ -268,18 +269,23 @@ def _selection(leg_map, changed, whole_module=False):
     for path in modules:
         for contexts in leg_map["files"].get(path, {}).values():
             wider.update(i for i in contexts if i >= 0)
-    # First the tests most about the mutated modules (the largest share of the lines they run is
-    # theirs): the likeliest to notice, and the quickest; an application's whole suite, which
-    # runs everything a little, comes last. With -x a mutant stops at its first failure.
+    # First the tests that run the rare lines around the mutant (the raise only a layout test
+    # reaches, the branch one request takes: each line counts 1/(how many tests run it)), then
+    # those most about its module (the largest share of what they run is there); an
+    # application's whole suite, which runs everything a little, comes last. With -x a mutant
+    # stops at its first failure.
     tests, sizes = leg_map["tests"], leg_map["sizes"]
-    here = {}
-    for path in changed:
-        for contexts in leg_map["files"].get(path, {}).values():
+    here, near = {}, {}
+    for path, lines in changed.items():
+        for number, contexts in leg_map["files"].get(path, {}).items():
+            close = any(abs(int(number) - line) <= NEAR for line in lines)
             for i in contexts:
                 here[i] = here.get(i, 0) + 1
+                if close:
+                    near[i] = near.get(i, 0.0) + 1.0 / len(contexts)
 
     def order(i):
-        return -here.get(i, 0) / max(sizes[i], 1), sizes[i], i
+        return -near.get(i, 0.0), -here.get(i, 0) / max(sizes[i], 1), sizes[i], i
 
     chosen = [tests[i] for i in sorted(direct, key=order)] + [tests[i] for i in sorted(wider - direct, key=order)]
     limit = os.environ.get(PER_LEG, str(DEFAULT_PER_LEG))
