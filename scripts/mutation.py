@@ -489,6 +489,15 @@ def _pth(leg):
                         PTH)
 
 
+def _coverage_version(leg):
+    """The version of the coverage installed for a leg, as a tuple."""
+    for entry in os.listdir(os.path.join(WORK, "cover", leg)):
+        match = re.match(r"coverage-(\d+)\.(\d+)", entry)
+        if match and entry.endswith(".dist-info"):
+            return int(match.group(1)), int(match.group(2))
+    return (0, 0)
+
+
 def _map_leg(leg, copy):
     """One leg's suite under coverage on the unmutated copy: {tests, files: {path: {line: [test index]}}}."""
     import coverage
@@ -502,6 +511,10 @@ def _map_leg(leg, copy):
                 "    {}/starlette_asyncstream_pytest.py\ncontext = ${{{}}}\n"
                 "disable_warnings = no-data-collected, module-not-imported, module-not-measured, "
                 "already-imported, include-ignored\n".format(os.path.join(work, ".coverage"), copy, copy, CONTEXT))
+        if _coverage_version(leg) >= (7, 10):
+            # `run` ends in os.execve: coverage saves what it saw first (else that process's lines
+            # would be nobody's). Older coverage (3.6, 3.8) has no such option.
+            f.write("patch = execv\n")
     failed = os.path.join(work, "failed.txt")
     env = dict(_leg_env(leg, copy), **{MUTANT_ROOT: copy, COVER: os.path.join(WORK, "cover", leg),
                                        "COVERAGE_PROCESS_START": rc, FAILED: failed, "PYTHONDONTWRITEBYTECODE": "1"})
