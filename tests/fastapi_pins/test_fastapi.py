@@ -95,6 +95,20 @@ def test_fastapi_concurrency_imported_before_the_package_gets_the_tasks_fix():
         assert (without.stdout, without.stderr) == ("ok\n", "")
 
 
+@pytest.mark.skipif(not applies("tasks"), reason="FastAPI {} (Starlette {}, any Python): outside 0.13.2 <= "
+                    "starlette < 0.14.0, nothing to fix in fastapi.concurrency".format(fastapi.__version__,
+                                                                                       starlette.__version__))
+def test_a_function_of_the_applications_own_in_fastapi_concurrency_is_left_alone():
+    # Only Starlette's own function, held by name, is replaced: not what an application put there.
+    code = ("import fastapi.concurrency\n"
+            "async def mine(*args):\n    return 'mine'\n"
+            "fastapi.concurrency.run_until_first_complete = mine\n"
+            "import starlette_asyncstream\n"
+            "print(fastapi.concurrency.run_until_first_complete is mine)\n")
+    proc = run_child(["-c", code])
+    assert (proc.stdout, proc.stderr) == ("True\n", "")
+
+
 @pytest.mark.timeout(60)
 def test_every_replacement_keeps_the_originals_name_signature_and_wrapped():
     # (as tests/test_api.py checks on the unit legs, here with FastAPI's modules imported)
