@@ -165,7 +165,7 @@ def found(installed_version: "Callable[..., Optional[str]]", fixes: "Dict[str, D
         if a.remedy_python is not None and running[:len(a.remedy_python)] < a.remedy_python:
             remedy += " (it needs Python {}: no release that fixes it installs on Python {})".format(
                 _dotted(a.remedy_python), _dotted(running[:2]))
-        if a.fix is not None and row.get("applies") and row.get("switched_off"):
+        if row.get("applies") and row.get("switched_off"):  # (row is {} for an advisory no fix closes)
             remedy = "switched off by {}: remove {} from it, or {}".format(DISABLE_ENV, a.fix, remedy)
         result.append({
             "id": a.ids,

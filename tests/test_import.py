@@ -101,6 +101,9 @@ LAYOUT_CASES = {
         "import starlette.responses as r\n"
         "r.StreamingResponse = type('StreamingResponse', (r.Response,), {})\n"
     ),
+    # a fork whose StreamingResponse.__init__ has no signature to read, or is not callable
+    "init-without-signature": "import starlette.responses as r\nr.StreamingResponse.__init__ = min\n",
+    "init-not-callable": "import starlette.responses as r\nr.StreamingResponse.__init__ = 42\n",
     # a fork whose StreamingResponse.__init__ calls its first argument something else
     "renamed-content": (
         "import starlette.responses as r\n"
@@ -161,6 +164,9 @@ print(json.dumps({
     result = json.loads(run_python(code).stdout)
     assert result["categories"] == ["StarletteLayoutWarning"], result
     assert "nothing of it was patched" in result["messages"][0]
+    if case in ("init-without-signature", "init-not-callable"):  # (what it says, for those two)
+        assert result["messages"][0] == ("starlette_asyncstream: unexpected layout (LayoutError: StreamingResponse"
+                                         ".__init__ does not take (self, content, ...): []); nothing of it was patched")
     assert result["untouched"] is True
     # The broken group is left alone (the fixes of other modules judge their own code).
     assert not any(installed for name, installed in zip(FIX_NAMES, result["installed"]) if name in STREAMING)
