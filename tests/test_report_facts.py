@@ -145,3 +145,18 @@ def test_the_running_pythons_micro_release_decides(monkeypatch):
     monkeypatch.setattr(sys, "version_info", VersionInfo(3, 9, 18))
     (old,) = [r for r in advisories_found({"python_multipart": "0.0.21"}.get, {}) if r["id"].startswith("CVE-2026-2")]
     assert old["remedy"].endswith("(it needs Python 3.10: no release that fixes it installs on Python 3.9)")
+
+
+def test_a_fix_switched_off_where_it_does_not_apply_leaves_the_remedy_as_it_is():
+    # (Starlette 0.12.0b2: CVE-2023-30798 reaches it, the form-limits row does not; switching
+    # the row off there changes nothing, and the remedy does not say it does)
+    fixes = {"form-limits": {"applies": False, "switched_off": True}}
+    (entry,) = [r for r in advisories_found({"starlette": "0.12.0b2"}.get, fixes, python=(3, 6, 15))
+                if r["id"].startswith("CVE-2023-30798")]
+    assert (entry["closed"], entry["remedy"]) == (False, "Starlette 0.25.0 or later")
+    fixes["form-limits"]["applies"] = True
+    (entry,) = [r for r in advisories_found({"starlette": "0.13.6"}.get, fixes, python=(3, 6, 15))
+                if r["id"].startswith("CVE-2023-30798")]
+    assert (entry["closed"], entry["remedy"]) == (
+        False, "switched off by STARLETTE_ASYNCSTREAM_DISABLE: remove form-limits from it, or Starlette 0.25.0 "
+        "or later")
