@@ -103,6 +103,15 @@ def test_pings_keep_flowing_while_the_iterator_waits():
     assert pings >= 1
 
 
+def test_a_background_task_runs_once_the_stream_has_ended():
+    # As every release's own __call__ does (and the fixed one, where a fix replaces it).
+    from starlette.background import BackgroundTask
+
+    ran = []
+    r = run(fetch(lambda: response_class()(agen(), background=BackgroundTask(ran.append, "after"))))
+    assert (split(r.content)[0], ran) == (STREAM, ["after"])
+
+
 def test_the_content_object_is_the_body_iterator():
     async def construct(content):  # 0.x releases ask for the running loop in __init__
         return response_class()(content).body_iterator
