@@ -81,7 +81,7 @@ async def _drive_and_leave(response: Any, content: "_Endless") -> str:
                 gone.set()
 
     try:
-        await asyncio.wait_for(_call(response, receive, send), timeout=1)
+        await asyncio.wait_for(_call(response, receive, send), timeout=1)  # pragma: no mutate (a longer wait)
     except asyncio.TimeoutError:
         return "keeps streaming after the client left (still pulled 1s later)"
     pulled = content.pulled
