@@ -14,12 +14,11 @@ python-multipart, sse-starlette, uvicorn and h11 (sse-starlette has none
 published), each range checked against the releases' code on CHECKED.
 """
 
-import sys
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ._core import DISABLE_ENV
 from ._pep440 import parse_version
-from ._ranges import _dotted, _within
+from ._ranges import _dotted, _running, _within
 
 __all__ = ["ADVISORIES", "CHECKED", "found"]
 
@@ -149,8 +148,7 @@ def found(installed_version: "Callable[..., Optional[str]]", fixes: "Dict[str, D
           python: "Optional[Tuple[int, ...]]" = None) -> "List[Dict[str, Any]]":
     """The advisories that reach what is installed: [{id, distribution, version, what, fixed_in,
     closed, by, remedy}]. `fixes` is the report's fix status by name (applies, switched_off)."""
-    info = sys.version_info
-    running = (info.major, info.minor, info.micro) if python is None else python
+    running = _running() if python is None else python
     result = []
     for a in ADVISORIES:
         text = installed_version(a.module)

@@ -6,11 +6,10 @@ like the range table; read by ``__main__`` only (never at import). Versions
 are read from metadata, nothing here is imported.
 """
 
-import sys
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ._pep440 import parse_version
-from ._ranges import _within
+from ._ranges import _running, _within
 
 __all__ = ["STACK", "found"]
 
@@ -178,8 +177,7 @@ def _applies(b: Breakage, version: "Any", running: "Tuple[int, ...]", starlette:
 def found(installed_version: "Callable[[str], Optional[str]]",
           python: "Optional[Tuple[int, ...]]" = None) -> "List[Dict[str, Any]]":
     """The breakages that apply here: [{name, distribution, version, what, remedy, breaks_streaming}]."""
-    info = sys.version_info
-    running = (info.major, info.minor, info.micro) if python is None else python
+    running = _running() if python is None else python
     starlette = parse_version(installed_version("starlette") or "")
     result = []
     for b in STACK:
