@@ -1,6 +1,6 @@
 """A fork of a release, made in a fresh interpreter before the package is
 imported, and what the import then says (tests/test_layouts.py,
-tests/fastapi_pins/test_layouts.py)."""
+tests/fastapi_pins/test_layouts.py, tests/sse/test_layouts.py)."""
 
 import json
 
@@ -34,7 +34,6 @@ print(json.dumps({
 """
 
 
-
 def refused(fix, fork, target):
     """Run the fork, then import the package: {warnings, installed (fix), untouched (target)}.
     target: (the module the fix waits for, an expression reading what it would replace there as `m`)."""
@@ -46,7 +45,9 @@ def refused(fix, fork, target):
     module, read = target
     code = HELPERS + fork + (
         "import {} as m\nTHEN = lambda: {}\nBEFORE = THEN()\nFIX = {!r}\n".format(module, read, fix)) + RESULT
-    return json.loads(run_python(code).stdout)
+    proc = run_python(code)
+    assert proc.stderr == ""  # (what the import warned was caught; nothing else may be printed)
+    return json.loads(proc.stdout)
 
 
 def assert_refused(fix, fork, target, message):
