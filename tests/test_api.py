@@ -1,6 +1,5 @@
 """install(), uninstall(), status(): identity, idempotence, threads, others' wrappers."""
 
-import json
 import os
 import threading
 import types
@@ -14,8 +13,8 @@ import starlette.responses
 from starlette.responses import StreamingResponse
 
 import starlette_asyncstream as sa
-from support.releases import (AFFECTED, LEGACY_COROUTINES, PY, applies, ready, run, run_python, starlette_at_least,
-                              unawaited_coroutines)
+from support.releases import (AFFECTED, LEGACY_COROUTINES, PY, applies, ready, replacements_as_read, run,
+                              starlette_at_least, unawaited_coroutines)
 from starlette_asyncstream._ranges import FIXES
 from support.contents import SelfIterator, agen
 from support.streaming import fetch
@@ -360,9 +359,7 @@ def _line_of(text, occurrence):
 def test_every_replacement_keeps_the_originals_name_signature_and_wrapped():
     # README: "each original kept as __wrapped__"; and what introspection reads of it
     # (name, qualified name, docstring, module, signature) is the original's.
-    from support.installs import REPLACEMENTS_LOOK_LIKE_THE_ORIGINALS
-
-    result = json.loads(run_python(REPLACEMENTS_LOOK_LIKE_THE_ORIGINALS).stdout)
+    result = replacements_as_read()
     assert result["problems"] == []
     assert (result["bindings"] > 0) is any(applies(f.name) for f in FIXES)
 

@@ -353,6 +353,7 @@ def test_uninstall_that_cannot_read_the_layout_says_so_and_restores_nothing():
         print(json.dumps([[w.category.__name__, str(w.message)] for w in caught]))
     """
     proc = run_python(code)
+    assert proc.stderr == ""  # (the warning was caught)
     assert json.loads(proc.stdout) == [["StarletteLayoutWarning", "starlette_asyncstream: cannot uninstall "
                                         "(LayoutError: starlette.responses.StreamingResponse is missing or not a "
                                         "class); nothing was restored"]]

@@ -14,7 +14,7 @@ import pytest
 import starlette
 
 from support.installs import run_child
-from support.releases import applies
+from support.releases import applies, replacements_as_read
 
 PROGRAM = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "programs", "fastapi_app.py")
 
@@ -112,9 +112,6 @@ def test_a_function_of_the_applications_own_in_fastapi_concurrency_is_left_alone
 @pytest.mark.timeout(60)
 def test_every_replacement_keeps_the_originals_name_signature_and_wrapped():
     # (as tests/test_api.py checks on the unit legs, here with FastAPI's modules imported)
-    from support.installs import REPLACEMENTS_LOOK_LIKE_THE_ORIGINALS
-    from support.releases import run_python
-
-    result = json.loads(run_python(REPLACEMENTS_LOOK_LIKE_THE_ORIGINALS).stdout)
+    result = replacements_as_read()
     assert result["problems"] == []
     assert result["bindings"] > 0 or not any(applies(name) for name in ("fastapi-uploads", "fastapi-json"))

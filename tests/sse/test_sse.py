@@ -20,7 +20,7 @@ import pytest
 import starlette
 
 import starlette_asyncstream as sa
-from support.releases import applies, installed_version, run, run_python
+from support.releases import applies, installed_version, replacements_as_read, run, run_python
 from support.installs import run_child, site_view
 from programs import feeds
 from support.servers import PROGRAMS, free_port, get, serving
@@ -309,7 +309,5 @@ def test_a_client_that_leaves_stops_the_event_stream(fixed):
 @pytest.mark.timeout(60)
 def test_every_replacement_keeps_the_originals_name_signature_and_wrapped():
     # (as tests/test_api.py checks on the unit legs, here with sse_starlette.sse imported)
-    from support.installs import REPLACEMENTS_LOOK_LIKE_THE_ORIGINALS
-
-    result = json.loads(run_python(REPLACEMENTS_LOOK_LIKE_THE_ORIGINALS).stdout)
+    result = replacements_as_read()
     assert result["problems"] == []

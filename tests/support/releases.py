@@ -7,6 +7,7 @@ subject is the import side effect run in a subprocess (`run_python`)."""
 
 import asyncio
 import gc
+import json
 import os
 import subprocess
 import sys
@@ -165,3 +166,55 @@ class VersionInfo(tuple):
         self = tuple.__new__(cls, (major, minor, micro, "final", 0))
         self.major, self.minor, self.micro = major, minor, micro
         return self
+
+
+_REPLACEMENTS = """
+import importlib, inspect, json, warnings
+# (the newest Starlette's own notice when starlette.testclient is imported: not ours)
+warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient` is deprecated")
+import starlette_asyncstream
+from starlette_asyncstream import _core
+from starlette_asyncstream._ranges import FIXES
+for fix in FIXES:
+    for module in fix.waits_for:
+        try:
+            importlib.import_module(module)
+        except Exception:  # (not installed in this leg: that fix does not apply)
+            pass
+problems = []
+for (name, _, attribute), binding in sorted(_core.BINDINGS.items(), key=lambda item: (item[0][0], item[0][2])):
+    owner, original, live = binding.owner, binding.original, binding.replacement
+    now = vars(owner).get(attribute) if isinstance(owner, type) else getattr(owner, attribute, None)
+    # In place: ours, or under another fix of ours on the same attribute (debug-page-type wraps
+    # debug-page's, the FastAPI rows wrap one another's get_request_handler).
+    if binding.state() == "absent" or not any(now is other.replacement for other in _core.BINDINGS.values()):
+        problems.append([name, attribute, "not in place"])
+    if name == "multipart":
+        # Not a wrapper: the module global is pointed at python_multipart itself (the renamed
+        # package, left as it is); uninstall() puts `multipart` back.
+        if live is not importlib.import_module("python_multipart"):
+            problems.append([name, attribute, "not python_multipart"])
+        continue
+    if getattr(live, "__wrapped__", None) is not original:
+        problems.append([name, attribute, "__wrapped__ is not the original"])
+    if not callable(original) or isinstance(original, type):
+        continue
+    for what in ("__name__", "__qualname__", "__doc__", "__module__"):
+        if getattr(live, what, None) != getattr(original, what, None):
+            problems.append([name, attribute, what])
+    try:
+        signatures = str(inspect.signature(live)), str(inspect.signature(original))
+    except (TypeError, ValueError):
+        signatures = None, None
+    if signatures[0] != signatures[1]:
+        problems.append([name, attribute, "signature {} for {}".format(*signatures)])
+print(json.dumps({"bindings": len(_core.BINDINGS), "problems": problems}))
+"""
+
+
+def replacements_as_read():
+    """Every fix that applies here installed (the modules they wait for imported), then each
+    replaced attribute read as users read it: {bindings, problems: [[fix, attribute, what]]}."""
+    proc = run_python(_REPLACEMENTS)
+    assert proc.stderr == ""
+    return json.loads(proc.stdout)
