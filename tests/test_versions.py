@@ -10,6 +10,8 @@ import pytest
 
 from starlette_asyncstream._versions import installed_version
 
+pytestmark = pytest.mark.timeout(30)
+
 NAME = "sa_versions_probe"  # a package made here, on sys.path only for one test
 
 
@@ -28,19 +30,16 @@ def pkg_info(directory, *lines):
     (directory / "PKG-INFO").write_text("".join(line + "\n" for line in lines))
 
 
-@pytest.mark.timeout(30)
-def test_a_wheels_dist_info_beside_the_package(site):
-    (site / "{}-1.2.3.dist-info".format(NAME)).mkdir()
-    assert installed_version(NAME) == "1.2.3"
+@pytest.mark.parametrize("metadata, version", [
+    ("{}-1.2.3.dist-info", "1.2.3"),  # a wheel's
+    ("{}-0.4.0-py3.8.egg-info", "0.4.0"),  # an egg's: its Python after the version
+    ("{}.egg-info", ""),  # no version in the name and no PKG-INFO: a copy without a version
+], ids=["wheel", "egg", "egg-info without PKG-INFO"])
+def test_the_version_in_the_metadata_beside_the_package(site, metadata, version):
+    (site / metadata.format(NAME)).mkdir()
+    assert installed_version(NAME) == version
 
 
-@pytest.mark.timeout(30)
-def test_an_eggs_egg_info_names_its_python_after_the_version(site):
-    (site / "{}-0.4.0-py3.8.egg-info".format(NAME)).mkdir()
-    assert installed_version(NAME) == "0.4.0"
-
-
-@pytest.mark.timeout(30)
 def test_a_develop_egg_info_has_its_version_inside(site):
     # (the first line of PKG-INFO is Metadata-Version: not the release's)
     pkg_info(site / "{}.egg-info".format(NAME), "Metadata-Version: 2.1", "Name: {}".format(NAME), "Version: 0.6.2",
@@ -48,23 +47,14 @@ def test_a_develop_egg_info_has_its_version_inside(site):
     assert installed_version(NAME) == "0.6.2"
 
 
-@pytest.mark.timeout(30)
-def test_an_egg_info_without_pkg_info_and_no_other_metadata_is_a_copy_without_a_version(site):
-    (site / "{}.egg-info".format(NAME)).mkdir()
-    assert installed_version(NAME) == ""
-
-
-@pytest.mark.timeout(30)
 def test_a_vendored_copy_without_metadata_has_no_version_to_read(site):
     assert installed_version(NAME) == ""
 
 
-@pytest.mark.timeout(30)
 def test_not_installed_is_none(site):
     assert installed_version(NAME + "_absent") is None
 
 
-@pytest.mark.timeout(30)
 def test_an_imported_modules_own_version_string_comes_first(site, monkeypatch):
     (site / "{}-1.2.3.dist-info".format(NAME)).mkdir()
     module = type(sys)(NAME)
@@ -75,7 +65,6 @@ def test_an_imported_modules_own_version_string_comes_first(site, monkeypatch):
     assert installed_version(NAME) == "1.2.3"
 
 
-@pytest.mark.timeout(30)
 def test_an_editable_installs_metadata_elsewhere_on_sys_path(site, tmp_path_factory, monkeypatch):
     # The package in a checkout, its .dist-info in site-packages (later on sys.path); a file
     # (a zip) and a missing directory on sys.path between them are passed over.
@@ -86,7 +75,6 @@ def test_an_editable_installs_metadata_elsewhere_on_sys_path(site, tmp_path_fact
     assert installed_version(NAME) == "2.0.0"
 
 
-@pytest.mark.timeout(30)
 def test_the_current_directory_as_an_empty_sys_path_entry(site, tmp_path_factory, monkeypatch):
     cwd = tmp_path_factory.mktemp("cwd")
     (cwd / "{}-3.1.0.dist-info".format(NAME)).mkdir()
@@ -109,14 +97,12 @@ class Refusing:
         return None
 
 
-@pytest.mark.timeout(30)
 def test_finders_without_find_spec_are_passed_over(site, monkeypatch):
     (site / "{}-1.2.3.dist-info".format(NAME)).mkdir()
     monkeypatch.setattr(sys, "meta_path", [NoFindSpec()] + sys.meta_path)
     assert installed_version(NAME) == "1.2.3"
 
 
-@pytest.mark.timeout(30)
 @pytest.mark.parametrize("error", [ImportError("refused"), ValueError("refused")], ids=["ImportError", "ValueError"])
 def test_a_finder_that_refuses_the_name_means_not_installed(site, monkeypatch, error):
     (site / "{}-1.2.3.dist-info".format(NAME)).mkdir()
@@ -124,7 +110,6 @@ def test_a_finder_that_refuses_the_name_means_not_installed(site, monkeypatch, e
     assert installed_version(NAME) is None
 
 
-@pytest.mark.timeout(30)
 def test_a_plain_module_is_not_one_of_the_packages_read(site):
     # (no submodule_search_locations: nothing to read beside it)
     (site / "{}_module.py".format(NAME)).write_text("")
