@@ -38,6 +38,7 @@ worktree`s of HEAD): commit, then run.
 
 import ast
 import configparser
+import functools
 import json
 import os
 import re
@@ -57,9 +58,6 @@ MUTANT_ROOT = "STARLETTE_ASYNCSTREAM_MUTANT_ROOT"
 PTH = "zz_starlette_asyncstream_mutant.pth"
 # Where the installed package would be found: before site-packages, after PYTHONPATH (which
 # the tests use to put other copies of the package first, as users do).
-PTH_LINE = ("import os, sys; r = os.environ.get({!r}); r and sys.path.insert(next((i for i, p in "
-            "enumerate(sys.path) if p.endswith('-packages')), len(sys.path)), r)\n").format(MUTANT_ROOT)
-
 # The legs whose tests may kill a mutant, ordered so that the first ones differ most (a mutant
 # runs the first eight that ran its lines): an affected release on 3.11, its sse, FastAPI and
 # clean legs, the newest release (a no-op) on 3.13, an affected release on 3.14 (the sid root),
@@ -127,10 +125,10 @@ KEEP_BINARY = {"Add_Sub", "Sub_Add", "Mul_Div", "Div_Mul", "FloorDiv_Mul", "Mod_
 TIMEOUT = 1800.0
 LEG_TIMEOUT = 300.0  # seconds one leg's pytest may take for one mutant (at most 20 tests)
 UNREACHED = "scripts/mutation.py: no test of any leg runs the lines this mutant changed"
-# At most this many tests per leg for one mutant, the most specific first (a line of the install
+NEAR = 12  # lines either side of a mutant whose tests are asked first
+# At most this many tests per leg for one mutant, in _selection's order (a line of the install
 # path runs in hundreds of tests of every leg: a mutant they all miss would cost minutes);
 # `run --thorough` (or PER_LEG=all) runs every test that ran the lines.
-NEAR = 12  # lines either side of a mutant whose tests are asked first
 PER_LEG = "STARLETTE_ASYNCSTREAM_MUTATION_TESTS"
 DEFAULT_PER_LEG = 20
 # And at most this many legs, the first of LEGS that ran the lines (--thorough: every one).
@@ -188,8 +186,7 @@ def _sid(leg):
 
 def _suite_args(leg):
     """The leg's tox suite: its pytest arguments with posargs' defaults (scripts/matrix.py's SUITES)."""
-    sys.path.insert(0, os.path.join(ROOT, "scripts"))
-    from matrix import SUITES
+    from matrix import SUITES  # (scripts/ is this script's own directory: first on sys.path)
 
     suite = next(p for p in leg.split("-")[1:] if p != "as316")
     suite = next(s for s in SUITES if suite.startswith(s))
@@ -198,16 +195,23 @@ def _suite_args(leg):
 
 def _leg_env(leg, copy):
     """The leg's own set_env from tox.ini (the simulated 3.16's PYTHONPATH), for a copy."""
+    return dict(_tox_config(copy).get(leg, {}))
+
+
+@functools.lru_cache(maxsize=None)  # (one mutant asks for up to ten legs: tox.ini is read once)
+def _tox_config(copy):
+    """{leg: its set_env} from a copy's tox.ini, {toxinidir} made the copy."""
     config = configparser.RawConfigParser(strict=False)
     config.read(os.path.join(copy, "tox.ini"))
-    section = "testenv:" + leg
-    values = {}
-    if config.has_option(section, "set_env"):
-        for line in config.get(section, "set_env").splitlines():
-            if "=" in line:
-                key, value = line.split("=", 1)
-                values[key.strip()] = value.strip().replace("{toxinidir}", copy)
-    return values
+    legs = {}
+    for section in config.sections():
+        if section.startswith("testenv:") and config.has_option(section, "set_env"):
+            values = legs.setdefault(section[len("testenv:"):], {})
+            for line in config.get(section, "set_env").splitlines():
+                if "=" in line:
+                    key, value = line.split("=", 1)
+                    values[key.strip()] = value.strip().replace("{toxinidir}", copy)
+    return legs
 
 
 def _leg_argv(leg, copy, env, argv):
@@ -459,7 +463,6 @@ def _ensure_legs():
     for part in ([leg for leg in missing if not _sid(leg)], [leg for leg in missing if _sid(leg)]):
         if part:
             _sh([os.path.join(ROOT, "scripts", "tox"), "run", "--notest", "-e", ",".join(part)], cwd=ROOT)
-    sys.path.insert(0, os.path.join(ROOT, "scripts"))
     from envs import package_wheel
 
     wheel = package_wheel()
@@ -483,6 +486,7 @@ def _remove_pth():
             os.remove(path)
 
 
+@functools.lru_cache(maxsize=None)  # (asked when the PTH is written and again when it is removed)
 def _pth(leg):
     """Where a leg's PTH lives: its site-packages."""
     return os.path.join(_in_leg(leg, ["-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).strip(),
