@@ -4,8 +4,8 @@
 - the opt-out: which fixes ``STARLETTE_ASYNCSTREAM_DISABLE`` switches off;
 - bindings and switches: where a replacement lives, the original it keeps,
   and the flag it reads on every call (gevent keeps such a registry too);
-- install / uninstall, and the post-import hook that applies a fix when the
-  application imports the module it changes.
+- install / uninstall; a fix whose module the application has not imported
+  yet waits for it with the post-import hook (``_hook``).
 
 Each fix's replacement code is a module of its own under ``fixes/``, named
 after its row, imported only once the row applies (``room()``). A room has:
@@ -32,7 +32,7 @@ import os
 import sys
 import threading
 import warnings
-from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from ._pep440 import parse_version
 from ._ranges import FIXES, Fix
@@ -445,6 +445,17 @@ def _install_group(fixes: "List[Fix]") -> None:
             patch.install()
 
 
+def _still_waiting(fix: Fix) -> bool:
+    # (read without _lock: it runs inside an import, which a thread installing may be waiting for)
+    return any(fix.name in waiting.get(m, ()) for m in fix.waits_for)
+
+
+def _room_context(fix: Fix) -> Any:
+    # The room's around_import(), for the first import of a module in the row's `around_imports`
+    # (the room is imported then, not before).
+    return room(fix).around_import()
+
+
 def _on_import(module: Any) -> None:
     # A module that fixes wait for has just been imported: its code can be
     # read now, and sse-starlette's __version__ where it has one.
@@ -474,6 +485,8 @@ def install(names: "Iterable[str]") -> None:
         if not fixes and not later:
             # Nothing to say, so no logging import: this is the no-op path.
             return
+        from . import _hook  # (not on the no-op path)
+
         # The hooks first: installing the others imports starlette.responses,
         # and nothing that a fix waits for may be imported before its hook.
         for module, wanted in later.items():
@@ -481,9 +494,10 @@ def install(names: "Iterable[str]") -> None:
             for fix in fixes:
                 if fix.name in wanted:
                     for name in fix.around_imports:  # (the room is imported only when one of them is)
-                        _around_import(name, fix, functools.partial(_room_context, fix))
+                        _hook.around_import(name, fix.name, functools.partial(_still_waiting, fix),
+                                            functools.partial(_room_context, fix))
             # At once if the module is imported already, else right after its import.
-            when_imported(module, _on_import)
+            _hook.when_imported(module, _on_import)
         now = [f for f in fixes if not f.waits_for]
         if now:
             _install_group(now)
@@ -529,124 +543,3 @@ def install_at_import() -> None:
                 install(left_on)
         except Exception as exc:  # never a crash at import, whatever the installed releases look like
             warn_layout("install() failed ({}: {})".format(type(exc).__name__, exc))
-
-
-# --- the post-import hook -------------------------------------------------------------
-#
-# Some fixes replace objects in modules this package must never import
-# itself: ``starlette.testclient`` imports requests, ``sse_starlette.sse`` may
-# not be there at all. They are fixed when the application imports them. This
-# is the idea of wrapt's post-import hooks (PEP 369), made small: importing
-# wrapt costs more than ``starlette.responses`` itself, and where only a
-# fix that waits applies (the testclient fix on Starlette 0.14.x) nothing
-# else needs it.
-#
-# A finder at the front of ``sys.meta_path`` answers only for the watched
-# names: it asks the finders after it for the real spec and wraps its loader,
-# so the module is created and executed by its own loader, and the callbacks
-# run once that has succeeded (a failed import runs nothing).
-
-_callbacks: "Dict[str, List[Callable[[Any], None]]]" = {}
-# {module: [(the fix, a context manager factory), ...]}: the module's first
-# execution runs inside them, while the fix is still wanted.
-_around: "Dict[str, List[Tuple[Fix, Callable[[], Any]]]]" = {}
-
-
-def _room_context(fix: Fix) -> Any:
-    return room(fix).around_import()
-
-
-def _around_import(name: str, fix: Fix, factory: "Callable[[], Any]") -> None:
-    with _lock:
-        if name in sys.modules:
-            return  # too late to act while it executes: the room's targets say what is left
-        registered = _around.setdefault(name, [])
-        if all(f is not fix for f, _ in registered):
-            registered.append((fix, factory))
-        _ensure_finder()
-
-
-def _ensure_finder() -> None:
-    if not any(isinstance(finder, _Finder) for finder in sys.meta_path):
-        sys.meta_path.insert(0, _Finder())
-
-
-def when_imported(name: str, callback: "Callable[[Any], None]") -> None:
-    """callback(module) now if `name` is imported, else right after its import.
-    The same callback is registered once."""
-    with _lock:
-        module = sys.modules.get(name)
-        if module is None:
-            registered = _callbacks.setdefault(name, [])
-            if callback not in registered:
-                registered.append(callback)
-            _ensure_finder()
-            return
-    callback(module)
-
-
-def _fire(name: str, module: Any) -> None:
-    with _lock:
-        registered = _callbacks.pop(name, [])
-    for callback in registered:
-        callback(module)
-
-
-class _Loader:
-    """The real loader, and the callbacks once it has executed the module."""
-
-    def __init__(self, name: str, loader: Any) -> None:
-        self.name = name
-        self.loader = loader
-
-    def create_module(self, spec: Any) -> Any:
-        # (a loader with exec_module has create_module too: Python 3.6 on requires it)
-        return self.loader.create_module(spec)
-
-    def exec_module(self, module: Any) -> None:
-        # The module's own spec keeps the real loader, as if we had not been here.
-        spec = getattr(module, "__spec__", None)
-        if spec is not None and spec.loader is self:
-            spec.loader = self.loader
-        if getattr(module, "__loader__", None) is self:
-            module.__loader__ = self.loader
-        with _lock:
-            contexts = [factory() for fix, factory in _around.pop(self.name, [])
-                        if any(fix.name in waiting.get(m, ()) for m in fix.waits_for)]
-        _run_inside(contexts, self.loader.exec_module, module)
-        _fire(self.name, sys.modules.get(self.name, module))
-
-    def __getattr__(self, attribute: str) -> Any:  # get_source, is_package, ... of the real loader
-        return getattr(self.loader, attribute)
-
-
-def _run_inside(contexts: "List[Any]", call: "Callable[[Any], None]", argument: Any) -> None:
-    if not contexts:
-        call(argument)
-        return
-    with contexts[0]:
-        _run_inside(contexts[1:], call, argument)
-
-
-class _Finder:
-    def __init__(self) -> None:
-        self._asking = threading.local()
-
-    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Optional[Any]:
-        if (name not in _callbacks and name not in _around) or getattr(self._asking, "on", False):
-            return None
-        self._asking.on = True
-        try:
-            spec = None
-            for finder in sys.meta_path:
-                if finder is self or not hasattr(finder, "find_spec"):
-                    continue
-                spec = finder.find_spec(name, path, target)
-                if spec is not None:
-                    break
-        finally:
-            self._asking.on = False
-        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
-            return spec  # nothing we can wait on: the import goes on as it would have
-        spec.loader = _Loader(name, spec.loader)  # type: ignore[assignment]  # a loader by duck typing
-        return spec

@@ -218,7 +218,7 @@ def test_the_import_hook_runs_after_a_real_import_and_not_after_a_failed_one(tmp
     code = """
         import json, sys
         sys.path.insert(0, {path!r})
-        from starlette_asyncstream._core import when_imported
+        from starlette_asyncstream._hook import when_imported
         seen = []
         when_imported("good_mod", lambda m: seen.append(("good", m.VALUE)))
         when_imported("bad_mod", lambda m: seen.append(("bad", None)))
