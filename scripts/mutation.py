@@ -298,6 +298,14 @@ def _selection(leg_map, changed, whole_module=False):
 
 def test(group):
     """One mutant: each leg runs the tests that reach the changed lines; exit 1 at the first failure."""
+    started = time.monotonic()
+    try:
+        return _test(group)
+    finally:
+        print("{:.1f} s".format(time.monotonic() - started))  # (`report` sums these up)
+
+
+def _test(group):
     with open(os.path.join(envs_root(), "mutation-work", "map.json")) as f:
         legs = json.load(f)["legs"]
     changed = _changed()
@@ -330,22 +338,27 @@ def _run_legs(legs, changed, env, whole_module, most):
             continue
         ran += 1
         argv, full_env = _leg_argv(leg, ROOT, dict(_leg_env(leg, ROOT), **env), [
-            "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--timeout", "120"]
+            "-m", "pytest", "-x", "-q", "-rfE", "-p", "no:cacheprovider", "--timeout", "120"]
             + chosen)
         full_env.pop("STARLETTE_ASYNCSTREAM_DISABLE", None)
         # Its own process group: a mutant that hangs where pytest-timeout does not reach (at
         # collection, in a child) is stopped with everything it started, and counts as killed.
-        proc = subprocess.Popen(argv, cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                start_new_session=True)
+        proc = subprocess.Popen(argv, cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                universal_newlines=True, errors="replace", start_new_session=True)
         try:
-            returncode = proc.wait(timeout=LEG_TIMEOUT)
+            output = proc.communicate(timeout=LEG_TIMEOUT)[0]
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+            proc.communicate()
             print("hangs in", leg)
             return None
-        if returncode != 0:
-            print("killed by", leg)
+        if proc.returncode != 0:
+            # Which test failed, and how deep in the selection: `report` sums these up, the
+            # evidence for the caps (a kill found only past them would be a survivor).
+            failed = re.search(r"^(?:FAILED|ERROR) (\S+)", output, re.M)
+            node = failed.group(1) if failed else "(no test named: pytest exited {})".format(proc.returncode)
+            where = chosen.index(node) + 1 if node in chosen else 0
+            print("killed by {} (leg {}, test {} of {}: {})".format(leg, ran, where, len(chosen), node))
             return None
     return ran
 
@@ -404,6 +417,12 @@ def _counts(session):
         else:
             key = "incompetent"
         counts[key] = counts.get(key, 0) + 1
+        depth = re.search(r"killed by \S+ \(leg (\d+), test (\d+) of", output or "")
+        if depth:
+            counts.setdefault("depth", []).append([int(depth.group(1)), int(depth.group(2))])
+        took = re.search(r"^(\d+\.\d) s$", output or "", re.M)
+        if took and key in ("killed", "survived"):
+            counts.setdefault(key + " seconds", []).append(float(took.group(1)))
         if key == "survived":
             unreached = UNREACHED in (output or "")
             counts["unreached"] = counts.get("unreached", 0) + unreached
@@ -644,10 +663,12 @@ def report(summary=None):
             continue
         for key, value in result["counts"].items():
             total[key] = total.get(key, 0) + value
-        print("{:<10} {}".format(group, ", ".join("{} {}".format(k, v) for k, v in sorted(result["counts"].items()))))
+        print("{:<10} {}".format(group, ", ".join("{} {}".format(k, v) for k, v in sorted(result["counts"].items())
+                                                  if not isinstance(v, list))))
         for s in result["survivors"]:
             print("  survived: {}:{} {} #{}{}".format(s["module"], s["line"], s["operator"], s["occurrence"],
                                                       " (no test runs it)" if s.get("unreached") else ""))
+    _depths(total)
     tested = sum(total.get(k, 0) for k in ("killed", "survived", "timeout"))
     killed = total.get("killed", 0) + total.get("timeout", 0)
     print("mutation {} (HEAD {}), {} s: killed {}, survived {} ({} on lines no test runs), timeout {}, "
@@ -657,6 +678,26 @@ def report(summary=None):
               total.get("skipped", 0), total.get("pending", 0),
               100.0 * killed / tested if tested else 0.0, tested))
     return 0 if not any("error" in r for r in summary["groups"].values()) else 1
+
+
+def _depths(total):
+    """Where the kills were found (the evidence for the caps) and what a mutant costs."""
+    depth = total.get("depth", [])
+    if depth:
+        legs, tests = {}, {}
+        for leg, test_index in depth:
+            legs[leg] = legs.get(leg, 0) + 1
+            band = "1" if test_index == 1 else "2-5" if test_index <= 5 else "6-10" if test_index <= 10 else \
+                "11+" if test_index else "unnamed"
+            tests[band] = tests.get(band, 0) + 1
+        print("kills by leg: {}; by test in its leg: {}".format(
+            ", ".join("{} {}".format(k, v) for k, v in sorted(legs.items())),
+            ", ".join("{} {}".format(k, tests[k]) for k in ("1", "2-5", "6-10", "11+", "unnamed") if k in tests)))
+    for key in ("killed seconds", "survived seconds"):
+        times = total.get(key, [])
+        if times:
+            print("{}: {} mutants, {:.1f} s each on average, {:.0f} s in all".format(
+                key.split()[0], len(times), sum(times) / len(times), sum(times)))
 
 
 def main(argv):
