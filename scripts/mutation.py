@@ -244,8 +244,26 @@ def _statement_lines(source, lines):
     return found
 
 
+def _uses(source, lines):
+    """Where the names that a changed module- or class-level assignment binds are read (a constant
+    such as the opt-out's spellings runs once, at import, in every test: the lines that read it tell
+    its tests apart)."""
+    tree = ast.parse(source)
+    names = set()
+    for scope in [tree] + [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]:
+        for node in scope.body:
+            if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and any(
+                    node.lineno <= line <= getattr(node, "end_lineno", node.lineno) for line in lines):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names.update(t.id for target in targets for t in ast.walk(target) if isinstance(t, ast.Name))
+    return {node.lineno for node in ast.walk(tree)
+            if (isinstance(node, ast.Name) and node.id in names and isinstance(node.ctx, ast.Load))
+            or (isinstance(node, ast.Attribute) and node.attr in names)}
+
+
 def _changed():
-    """{module path: first lines of the statements the mutant changed}: the copy against HEAD."""
+    """{module path: first lines of the statements the mutant changed}: the copy against HEAD; and
+    {module path: the lines that read what a changed module-level assignment binds}."""
     diff = _sh(["git", "diff", "-U0", "HEAD", "--"] + [m for ms in GROUPS.values() for m in ms], cwd=ROOT)
     changed, path = {}, None
     for line in diff.splitlines():
@@ -255,10 +273,12 @@ def _changed():
             start, _, count = re.match(r"@@ -(\d+)(,(\d+))?", line).group(1, 2, 3)
             first, count = int(start), int(count) if count is not None else 1
             changed.setdefault(path, set()).update(range(first, first + max(count, 1)))
-    return {p: _statement_lines(_sh(["git", "show", "HEAD:" + p], cwd=ROOT), lines) for p, lines in changed.items()}
+    sources = {p: _sh(["git", "show", "HEAD:" + p], cwd=ROOT) for p in changed}
+    return ({p: _statement_lines(sources[p], lines) for p, lines in changed.items()},
+            {p: _uses(sources[p], lines) for p, lines in changed.items()})
 
 
-def _selection(leg_map, changed, whole_module=False):
+def _selection(leg_map, changed, related, whole_module=False):
     """The leg's tests that ran the changed lines, first. A module-level statement (a table, a
     default, a decorator) also runs at import in the tests' own process, for tests that coverage
     cannot name: then every test that ran any line of that module follows."""
@@ -281,19 +301,25 @@ def _selection(leg_map, changed, whole_module=False):
     tests, sizes = leg_map["tests"], leg_map["sizes"]
     here, near = {}, {}
     for path, lines in changed.items():
+        around = set(lines) | related.get(path, set())
         for number, contexts in leg_map["files"].get(path, {}).items():
-            close = any(abs(int(number) - line) <= NEAR for line in lines)
+            distance = min(abs(int(number) - line) for line in around)
             for i in contexts:
                 here[i] = here.get(i, 0) + 1
-                if close:
-                    near[i] = near.get(i, 0.0) + 1.0 / len(contexts)
+                if distance <= NEAR:  # the branch right after a changed test weighs most
+                    near[i] = near.get(i, 0.0) + 1.0 / len(contexts) / (1 + distance)
 
     def order(i):
         return -near.get(i, 0.0), -here.get(i, 0) / max(sizes[i], 1), sizes[i], i
 
     chosen = [tests[i] for i in sorted(direct, key=order)] + [tests[i] for i in sorted(wider - direct, key=order)]
     limit = os.environ.get(PER_LEG, str(DEFAULT_PER_LEG))
-    return chosen if limit == "all" else chosen[:int(limit)]
+    if limit == "all":
+        return chosen
+    # A module-level statement (a constant, a table row) runs at import in every test: coverage
+    # ranks its tests only by the lines that read it, so it gets twice the tests.
+    module_level = any(not in_function for lines in changed.values() for in_function in lines.values())
+    return chosen[:int(limit) * (2 if module_level else 1)]
 
 
 def test(group):
@@ -308,13 +334,13 @@ def test(group):
 def _test(group):
     with open(os.path.join(envs_root(), "mutation-work", "map.json")) as f:
         legs = json.load(f)["legs"]
-    changed = _changed()
+    changed, related = _changed()
     env = {MUTANT_ROOT: ROOT, "PYTHONDONTWRITEBYTECODE": "1"}
     most = os.environ.get(LEGS_VAR, str(DEFAULT_LEGS))
     # Lines no test ran (as coverage saw it: a child started with -S runs no .pth, so it is not
     # measured) are tried with the tests that ran the rest of their module, in two legs.
     for whole_module, limit in ((False, most), (True, "2")):
-        ran = _run_legs(legs, changed, env, whole_module, limit)
+        ran = _run_legs(legs, changed, related, env, whole_module, limit)
         if ran is None:
             return 1
         if ran:
@@ -327,13 +353,13 @@ def _test(group):
     return 0
 
 
-def _run_legs(legs, changed, env, whole_module, most):
+def _run_legs(legs, changed, related, env, whole_module, most):
     """Run the legs' selections for one mutant: None at the first failure, else how many legs ran."""
     ran = 0
     for leg in LEGS:
         if leg not in legs or (most != "all" and ran >= int(most)):
             continue
-        chosen = _selection(legs[leg], changed, whole_module)
+        chosen = _selection(legs[leg], changed, related, whole_module)
         if not chosen:
             continue
         ran += 1
@@ -359,6 +385,8 @@ def _run_legs(legs, changed, env, whole_module, most):
             node = failed.group(1) if failed else "(no test named: pytest exited {})".format(proc.returncode)
             where = chosen.index(node) + 1 if node in chosen else 0
             print("killed by {} (leg {}, test {} of {}: {})".format(leg, ran, where, len(chosen), node))
+            if not failed:
+                print(output[-2000:])  # (a collection error, an internal error: to be read)
             return None
     return ran
 
