@@ -128,3 +128,24 @@ def test_a_package_imported_before_pytest_loads_the_plugin_stays_as_it_is(tmp_pa
     assert (proc.returncode, proc.stderr) == (0, ""), proc.stdout + proc.stderr
     installed = [name for name in AT_IMPORT if applies(name)]
     assert "fixes installed: " + ", ".join(installed) in header(proc), header(proc)
+
+
+def test_a_header_that_cannot_be_read_says_so_and_the_run_goes_on(tmp_path):
+    # The plugin's last defence: whatever status() meets that no release foresaw, the header says
+    # it in one line and the application's tests run (here status() is made to raise; nothing of
+    # Starlette is touched).
+    proc = pytest_in(tmp_path, {
+        "conftest.py": """
+            import starlette_asyncstream_pytest
+
+            def broken():
+                raise RuntimeError("a layout nobody foresaw")
+
+            starlette_asyncstream_pytest._status = broken
+        """,
+        "test_a.py": UNPATCHED,
+    })
+    assert (proc.returncode, proc.stderr) == (0, ""), proc.stdout + proc.stderr
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("starlette-asyncstream")]
+    assert lines == ["starlette-asyncstream: status unavailable (RuntimeError: a layout nobody foresaw)"], proc.stdout
+    assert "1 passed" in proc.stdout
