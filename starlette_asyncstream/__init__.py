@@ -49,7 +49,10 @@ def uninstall(*names: str) -> None:
 
     Where another library wrapped one of our replacements after us, its
     wrapper is left in place, ours inside it is switched off (it then calls
-    straight through to the original), and a warning says where.
+    straight through to the original), and a warning says where. A fix
+    named alone whose replacement another fix of this package wraps (the
+    FastAPI rows share one function) is switched off the same way, without
+    a warning; the other stays installed.
     """
     _core.uninstall(names)
 

@@ -274,12 +274,18 @@ class Binding:
         return getattr(self.owner, self.attribute, None)
 
     def state(self) -> str:
-        """'ours' (our object is the attribute), 'under' (someone wrapped it), or 'absent'."""
+        """'ours' (our object is the attribute), 'stacked' (another fix of ours wrapped it:
+        debug-page-type over debug-page, the FastAPI rows over each other), 'under' (another
+        library wrapped it), or 'absent'."""
         live = self.live()
         if live is self.replacement:
             return "ours"
-        if any(obj is self.replacement for obj in _chain(live)):
-            return "under"
+        chain = _chain(live)
+        for depth, obj in enumerate(chain):
+            if obj is self.replacement:
+                above = chain[:depth]
+                ours = all(any(link is b.replacement for b in BINDINGS.values()) for link in above)
+                return "stacked" if ours else "under"
         return "absent"
 
 
@@ -349,6 +355,7 @@ class Patch:
             parts.append(
                 {
                     "ours": "{} replaced",
+                    "stacked": "{} replaced, and wrapped again by another fix of this package",
                     "under": "{} replaced, and wrapped again by another patch",
                     "absent": "{} not replaced",
                 }[state].format(b.where)
@@ -363,10 +370,12 @@ class Patch:
                 setattr(b.owner, b.attribute, b.replacement)
         self.switch.on = True
 
-    def uninstall(self) -> "Tuple[List[str], List[str]]":
-        """Restore the originals: (places restored, places left wrapped by others)."""
+    def uninstall(self) -> "Tuple[List[str], List[str], List[str]]":
+        """Restore the originals: (places restored, places left wrapped by another library,
+        places left under another fix of ours). Where one is left, the switch makes our
+        replacement call straight through to the original."""
         self.switch.on = False
-        restored, left = [], []
+        restored, left, stacked = [], [], []
         for b in self.bindings:
             state = b.state()
             if state == "ours":
@@ -374,7 +383,9 @@ class Patch:
                 restored.append(b.where)
             elif state == "under":
                 left.append(b.where)
-        return restored, left
+            elif state == "stacked":
+                stacked.append(b.where)
+        return restored, left, stacked
 
 
 def patch_for(fix: Fix) -> Patch:
@@ -524,9 +535,14 @@ def uninstall(names: "Iterable[str]") -> None:
                  StarletteLayoutWarning)
             return
         for patch in patches:
-            restored, left = patch.uninstall()
-            if not restored and not left:
+            restored, left, stacked = patch.uninstall()
+            if not restored and not left and not stacked:
                 _logger().info("fix %r is not installed; nothing to uninstall", patch.fix.name)
+            if stacked:
+                # Uninstalling one of two fixes of one attribute: the other stays, and ours
+                # inside it now calls the original (no warning: nothing foreign is involved).
+                _logger().info("fix %r switched off under another fix of this package at %s", patch.fix.name,
+                               ", ".join(stacked))
             if left:
                 warn("{} wrapped by another patch after ours; left in place with ours switched off".format(
                     ", ".join(left)), RuntimeWarning)

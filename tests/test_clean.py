@@ -237,12 +237,16 @@ def test_two_fixes_of_one_module_global_stack_and_come_off_in_any_order():
         out.append(errors.traceback.__wrapped__ is traceback)
         out.append(sorted(n for n, s in sa.status().items() if s.installed and n.startswith("debug")))
         sa.install()
+        sa.uninstall("debug-page")  # the one underneath: switched off inside the other, no warning
+        out.append(sorted(n for n, s in sa.status().items() if s.installed and n.startswith("debug")))
+        out.append(errors.traceback.__wrapped__.__wrapped__ is traceback)
+        sa.install()
         sa.uninstall()
         out.append(errors.traceback is traceback)
         print(json.dumps(out))
     """)
     assert proc.stderr == ""
-    assert json.loads(proc.stdout) == [True, True, ["debug-page"], True]
+    assert json.loads(proc.stdout) == [True, True, ["debug-page"], ["debug-page-type"], True, True]
 
 
 @pytest.mark.skipif(starlette_at_least("0.13.5"), reason="{}: StaticFiles checks with commonprefix from 0.13.5 "

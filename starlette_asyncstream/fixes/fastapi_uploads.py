@@ -10,7 +10,9 @@ upload does ("Unclosed file <tempfile.SpooledTemporaryFile ...>"). -X dev
 or ``-W error`` turn that into errors. fastapi/fastapi #4833 asked who closes
 them; #5465 (0.86.0) pushes the form's ``close()`` onto the request's exit
 stack, ``scope["fastapi_astack"]`` (FastAPI.__call__ opens it around the
-whole request, background tasks included, since 0.42.0).
+whole request, background tasks included, since 0.42.0; on Python 3.6 only
+with the async_exit_stack backport installed: without it there is no stack,
+and the forms stay open as the release leaves them).
 
 The replacement does the same for the handlers it makes for form routes:
 before the release's handler runs, a callback that closes whatever form the
