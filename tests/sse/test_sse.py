@@ -23,7 +23,7 @@ import starlette
 
 import starlette_asyncstream as sa
 from support.releases import applies, installed_version, replacements_as_read, run, run_python
-from support.installs import run_child, site_view
+from support.installs import run_child, site_view, vendored_copy
 from programs import feeds
 from support.servers import PROGRAMS, free_port, get, serving
 
@@ -190,6 +190,43 @@ def test_a_vendored_copy_is_waited_for_never_imported_by_the_package(tmp_path):
     imported, detail = json.loads(proc.stdout)
     assert imported is False
     assert detail == "sse-starlette has no version to read: judged by its code when sse_starlette is imported"
+
+
+FORK = """
+
+_released_init = EventSourceResponse.__init__
+
+
+def _init(self, content, *args, channel, **kwargs):  # a fork: every stream names its channel
+    self.channel = channel
+    _released_init(self, content, *args, **kwargs)
+
+
+EventSourceResponse.__init__ = _init
+"""
+
+
+def test_a_vendored_fork_whose_code_cannot_be_judged_is_left_alone(tmp_path):
+    # With no version to read, sse-dispatch runs the copy's own __init__ on a probe; a fork
+    # that refuses the probe (here: a required keyword) cannot show the bug, so it is left as
+    # it is, without a word, and its streams work as its own code makes them.
+    vendor = vendored_copy(tmp_path, "sse_starlette")
+    with open(os.path.join(vendor, "sse_starlette", "sse.py"), "a") as f:
+        f.write(FORK)
+    init = os.path.join(vendor, "sse_starlette", "__init__.py")
+    with open(init) as f:
+        lines = [line for line in f if not line.startswith("__version__")]  # (a fork with no version)
+    with open(init, "w") as f:
+        f.writelines(lines)
+    path, flags = site_view(tmp_path, leave_out=["sse-starlette", "sse_starlette"])
+    code = ("import json\nimport starlette_asyncstream as sa\nimport sse_starlette.sse as sse\n"
+            "st = sa.status()['sse-dispatch']\n"
+            "print(json.dumps([st.applies, st.installed, st.detail, "
+            "vars(sse.EventSourceResponse)['__init__'] is sse._init, sse.__file__.startswith({!r})]))\n".format(vendor))
+    proc = run_child(["-c", code], python_path=[vendor] + path, flags=flags)
+    assert proc.stderr == ""
+    assert json.loads(proc.stdout) == [
+        False, False, "sse-starlette has no version to read, and its code does not have this bug", True, True]
 
 
 @pytest.mark.skipif(
