@@ -63,9 +63,9 @@ PTH = "zz_starlette_asyncstream_mutant.pth"
 # clean legs, the newest release (a no-op) on 3.13, an affected release on 3.14 (the sid root),
 # 0.12 with wrapt 1 on 3.8, 3.6; then the oldest release the security rows reach, 0.14.2, the
 # other clean legs (0.45.3 on 3.14: the last release that asks asyncio, from _utils), the sse
-# legs, the stack legs, 3.15 and the simulated 3.16. Each runs its tox suite
-# once under coverage (the map); a mutant then runs, leg by leg, only the tests that executed the
-# lines it changed.
+# legs (0.10.3: a copy with a run_until_first_complete of its own), the stack legs, 3.15 and the
+# simulated 3.16. Each runs its tox suite once under coverage (the map); a mutant then runs, leg
+# by leg, only the tests that executed the lines it changed.
 LEGS = [
     "py311-unit-starlette0.13.6-wrapt2",
     "py311-sse0.6.2-starlette0.13.2-wrapt2",
@@ -82,6 +82,7 @@ LEGS = [
     "py312-clean-starlette0.41.0-wrapt2",
     "py314-clean-starlette0.45.3-wrapt2",
     "py311-sse0.4.0-starlette0.12.13-wrapt2",
+    "py311-sse0.10.3-starlette0.13.6-wrapt2",
     "py313-sse1.1.6-starlette-newest-wrapt2",
     "py311-stack-starlette0.13.6-wrapt2",
     "py312-stack-starlette0.13.6-wrapt2",
