@@ -13,8 +13,9 @@ the running test as coverage's context, in the tests' process and in the
 child processes they start (fresh interpreters, servers, the report). Then
 cosmic-ray mutates the modules of each GROUP in a copy, one mutant at a
 time, and for each one every leg runs, with -x, the tests that ran the lines
-the mutant changed (those most about its module first; for a
-module-level statement, every test that ran the module; at most 20 per leg
+the mutant changed (those that run the rare lines around it first, each
+test's worth divided by its time; for a module-level statement, every test
+that ran the module; at most 10 s of tests, as the map timed them, per leg
 and 8 legs unless --thorough):
 killed at the first failure, survived when all pass. Lines no test ran as
 coverage saw it (a child started with -S runs no .pth and is not measured)
@@ -126,14 +127,16 @@ KEEP_BINARY = {"Add_Sub", "Sub_Add", "Mul_Div", "Div_Mul", "FloorDiv_Mul", "Mod_
 # Seconds one mutant may take over all its legs; more is a hang the mutant caused (counted as
 # killed). pytest-timeout stops one test at 120 s first.
 TIMEOUT = 1800.0
-LEG_TIMEOUT = 300.0  # seconds one leg's pytest may take for one mutant (at most 20 tests)
+LEG_TIMEOUT = 300.0  # seconds one leg's pytest may take for one mutant (its selection: 10 s of tests)
 UNREACHED = "scripts/mutation.py: no test of any leg runs the lines this mutant changed"
 NEAR = 12  # lines either side of a mutant whose tests are asked first
-# At most this many tests per leg for one mutant, in _selection's order (a line of the install
-# path runs in hundreds of tests of every leg: a mutant they all miss would cost minutes);
-# `run --thorough` (or PER_LEG=all) runs every test that ran the lines.
-PER_LEG = "STARLETTE_ASYNCSTREAM_MUTATION_TESTS"
-DEFAULT_PER_LEG = 20
+# At most this many seconds of tests per leg for one mutant (as the map timed them, under
+# coverage), in _selection's order: a line of the install path runs in hundreds of tests of
+# every leg, and a mutant they all miss would cost minutes. `run --thorough` (or BUDGET=all)
+# runs every test that ran the lines.
+BUDGET = "STARLETTE_ASYNCSTREAM_MUTATION_SECONDS"
+DEFAULT_BUDGET = 10.0
+OVERHEAD = 0.3  # seconds pytest adds to each test it runs, whatever the test (setup, report)
 # And at most this many legs, the first of LEGS that ran the lines (--thorough: every one).
 LEGS_VAR = "STARLETTE_ASYNCSTREAM_MUTATION_LEGS"
 DEFAULT_LEGS = 8
@@ -147,6 +150,7 @@ INTERNAL = "scripts/mutation.py: the test command itself failed (counted as a su
 COVER = "STARLETTE_ASYNCSTREAM_MUTATION_COVER"
 CONTEXT = "STARLETTE_ASYNCSTREAM_MUTATION_TEST"
 FAILED = "STARLETTE_ASYNCSTREAM_MUTATION_FAILED"
+DURATIONS = "STARLETTE_ASYNCSTREAM_MUTATION_DURATIONS"
 PLUGIN = "starlette_asyncstream_mutation_context"
 PLUGIN_SOURCE = '''"""Names the running test as coverage's context (scripts/mutation.py's map)."""
 import os
@@ -168,10 +172,12 @@ def pytest_runtest_protocol(item, nextitem):
 
 
 def pytest_runtest_logreport(report):
+    with open(os.environ["{durations}"], "a") as f:
+        f.write("{{}}\\t{{}}\\n".format(report.nodeid, report.duration))
     if report.failed:
         with open(os.environ["{failed}"], "a") as f:
             f.write(report.nodeid + "\\n")
-'''.format(context=CONTEXT, failed=FAILED)
+'''.format(context=CONTEXT, failed=FAILED, durations=DURATIONS)
 # Where the installed package would be found: before site-packages, after PYTHONPATH (which
 # the tests use to put other copies of the package first, as users do); coverage only for the map.
 PTH_LINE = ("import os, sys; r = os.environ.get({!r}); r and sys.path.insert(next((i for i, p in "
@@ -312,17 +318,29 @@ def _selection(leg_map, changed, related, whole_module=False):
                 if distance <= NEAR:  # the branch right after a changed test weighs most
                     near[i] = near.get(i, 0.0) + 1.0 / len(contexts) / (1 + distance)
 
-    def order(i):
-        return -near.get(i, 0.0), -here.get(i, 0) / max(sizes[i], 1), sizes[i], i
+    # Each test's worth is divided by what it costs (the map's timing): a request in process
+    # that takes the changed branch comes before an application's suite in a child that also
+    # does, and the budget holds a dozen of those or a few of these.
+    costs = leg_map.get("costs") or [1.0] * len(tests)
 
-    chosen = [tests[i] for i in sorted(direct, key=order)] + [tests[i] for i in sorted(wider - direct, key=order)]
-    limit = os.environ.get(PER_LEG, str(DEFAULT_PER_LEG))
-    if limit == "all":
-        return chosen
+    def order(i):
+        worth = near.get(i, 0.0) + 0.1 * here.get(i, 0) / max(sizes[i], 1)
+        return -worth / (costs[i] + OVERHEAD), sizes[i], i
+
+    chosen = sorted(direct, key=order) + sorted(wider - direct, key=order)
+    budget = os.environ.get(BUDGET, str(DEFAULT_BUDGET))
+    if budget == "all":
+        return [tests[i] for i in chosen]
     # A module-level statement (a constant, a table row) runs at import in every test: coverage
-    # ranks its tests only by the lines that read it, so it gets twice the tests.
+    # ranks its tests only by the lines that read it, so it gets twice the budget.
     module_level = any(not in_function for lines in changed.values() for in_function in lines.values())
-    return chosen[:int(limit) * (2 if module_level else 1)]
+    left, picked = float(budget) * (2 if module_level else 1), []
+    for i in chosen:
+        if picked and costs[i] + OVERHEAD > left:
+            break
+        picked.append(tests[i])
+        left -= costs[i] + OVERHEAD
+    return picked
 
 
 def test(group):
@@ -498,7 +516,8 @@ def _run_group(group, copy, results, again=False):
     _sh([_tool("cosmic-ray"), "exec", config, session], cwd=copy, env=env)
     counts, survivors = _counts(session)
     results[group] = {"counts": counts, "survivors": survivors, "seconds": round(time.monotonic() - started)}
-    print("scripts/mutation.py: {} done in {} s: {}".format(group, results[group]["seconds"], counts), flush=True)
+    print("scripts/mutation.py: {} done in {} s: {}".format(group, results[group]["seconds"], {
+        k: v for k, v in counts.items() if not isinstance(v, list)}), flush=True)
 
 
 def _in_leg(leg, argv):
@@ -570,8 +589,10 @@ def _map_leg(leg, copy):
             # would be nobody's). Older coverage (3.6, 3.8) has no such option.
             f.write("patch = execv\n")
     failed = os.path.join(work, "failed.txt")
+    durations = os.path.join(work, "durations.txt")
     env = dict(_leg_env(leg, copy), **{MUTANT_ROOT: copy, COVER: os.path.join(WORK, "cover", leg),
-                                       "COVERAGE_PROCESS_START": rc, FAILED: failed, "PYTHONDONTWRITEBYTECODE": "1"})
+                                       "COVERAGE_PROCESS_START": rc, FAILED: failed, DURATIONS: durations,
+                                       "PYTHONDONTWRITEBYTECODE": "1"})
     argv, full_env = _leg_argv(leg, copy, env, ["-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", PLUGIN,
                                                 "--timeout", "300"] + _suite_args(leg))
     full_env.pop("STARLETTE_ASYNCSTREAM_DISABLE", None)
@@ -609,10 +630,15 @@ def _map_leg(leg, copy):
             for i in ids:
                 if i >= 0:
                     sizes[i] += 1
+    seconds = {}
+    for line in open(durations).read().splitlines() if os.path.exists(durations) else []:
+        node, _, duration = line.rpartition("\t")
+        seconds[node] = seconds.get(node, 0.0) + float(duration)  # setup, call and teardown
     print("scripts/mutation.py: mapped {} in {} s: {} tests reach the package{}".format(
         leg, round(time.monotonic() - started), len(tests),
         "; failing under coverage, left out: " + ", ".join(failures) if failures else ""), flush=True)
-    return {"tests": tests, "sizes": sizes, "files": files, "failed": failures}
+    costs = [round(seconds.get(t, 1.0), 3) for t in tests]
+    return {"tests": tests, "sizes": sizes, "costs": costs, "files": files, "failed": failures}
 
 
 def _map(copy):
@@ -693,7 +719,7 @@ def report(summary=None):
             print("{:<10} {}".format(group, result["error"]))
             continue
         for key, value in result["counts"].items():
-            total[key] = total.get(key, 0) + value
+            total[key] = total.get(key, [] if isinstance(value, list) else 0) + value
         print("{:<10} {}".format(group, ", ".join("{} {}".format(k, v) for k, v in sorted(result["counts"].items())
                                                   if not isinstance(v, list))))
         for s in result["survivors"]:
@@ -747,7 +773,7 @@ def main(argv):
         argv = [a for a in argv if a != "--keep-map"]
         if "--thorough" in argv:
             argv = [a for a in argv if a != "--thorough"]
-            os.environ[PER_LEG] = os.environ[LEGS_VAR] = "all"
+            os.environ[BUDGET] = os.environ[LEGS_VAR] = "all"
         unknown = [g for g in argv[1:] if g not in GROUPS]
         if unknown:
             print("scripts/mutation.py: no group {}; groups: {}".format(", ".join(unknown), ", ".join(GROUPS)),
