@@ -270,9 +270,22 @@ def _uses(source, lines):
             or (isinstance(node, ast.Attribute) and node.attr in names)}
 
 
+# Words too common in the package's code to tell its tests apart.
+COMMON = frozenset("self none true false return import from with async await else elif pass raise "
+                   "that this their there what when where which module modules name names fixes "
+                   "starlette asyncstream test tests pragma mutate".split())
+
+
+def _words(text):
+    """The words of identifiers, comments and test names (run_until_first_complete: run, until,
+    first, complete), lower case, four letters or more."""
+    return {w for w in re.findall(r"[a-z]{4,}", re.sub(r"([a-z])([A-Z])", r"\1 \2", text).lower())} - COMMON
+
+
 def _changed():
-    """{module path: first lines of the statements the mutant changed}: the copy against HEAD; and
-    {module path: the lines that read what a changed module-level assignment binds}."""
+    """{module path: first lines of the statements the mutant changed}: the copy against HEAD;
+    {module path: the lines that read what a changed module-level assignment binds}; and the
+    words of the source around the change (what the tests about it tend to be named after)."""
     diff = _sh(["git", "diff", "-U0", "HEAD", "--"] + [m for ms in GROUPS.values() for m in ms], cwd=ROOT)
     changed, path = {}, None
     for line in diff.splitlines():
@@ -283,8 +296,13 @@ def _changed():
             first, count = int(start), int(count) if count is not None else 1
             changed.setdefault(path, set()).update(range(first, first + max(count, 1)))
     sources = {p: _sh(["git", "show", "HEAD:" + p], cwd=ROOT) for p in changed}
+    words = set()
+    for p, lines in changed.items():
+        text = sources[p].splitlines()
+        for line in lines:
+            words |= _words("\n".join(text[max(line - 1 - NEAR, 0):line + NEAR]))
     return ({p: _statement_lines(sources[p], lines) for p, lines in changed.items()},
-            {p: _uses(sources[p], lines) for p, lines in changed.items()})
+            dict({p: _uses(sources[p], lines) for p, lines in changed.items()}, words=words))
 
 
 def _selection(leg_map, changed, related, whole_module=False):
@@ -310,7 +328,7 @@ def _selection(leg_map, changed, related, whole_module=False):
     tests, sizes = leg_map["tests"], leg_map["sizes"]
     here, near = {}, {}
     for path, lines in changed.items():
-        around = set(lines) | related.get(path, set())
+        around = set(lines) | related.get(path, set())  # (the lines that read what it binds)
         for number, contexts in leg_map["files"].get(path, {}).items():
             distance = min(abs(int(number) - line) for line in around)
             for i in contexts:
@@ -323,9 +341,15 @@ def _selection(leg_map, changed, related, whole_module=False):
     # does, and the budget holds a dozen of those or a few of these.
     costs = leg_map.get("costs") or [1.0] * len(tests)
 
+    # Where coverage cannot tell tests apart (every FastAPI test runs the branch that fixes
+    # fastapi.concurrency's reference), a test named after the words around the change (its
+    # "concurrency", "tasks") is the likelier to look at what changed.
+    words = related.get("words", set())
+
     def order(i):
         worth = near.get(i, 0.0) + 0.1 * here.get(i, 0) / max(sizes[i], 1)
-        return -worth / (costs[i] + OVERHEAD), sizes[i], i
+        named = len(_words(tests[i].split("::", 1)[-1]) & words)
+        return -worth * (1 + 0.5 * named) / (costs[i] + OVERHEAD), sizes[i], i
 
     chosen = sorted(direct, key=order) + sorted(wider - direct, key=order)
     budget = os.environ.get(BUDGET, str(DEFAULT_BUDGET))
