@@ -416,6 +416,7 @@ def _run_legs(legs, changed, related, env, whole_module, most):
         full_env.pop("STARLETTE_ASYNCSTREAM_DISABLE", None)
         # Its own process group: a mutant that hangs where pytest-timeout does not reach (at
         # collection, in a child) is stopped with everything it started, and counts as killed.
+        started = time.monotonic()
         proc = subprocess.Popen(argv, cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 universal_newlines=True, errors="replace", start_new_session=True)
         try:
@@ -425,6 +426,7 @@ def _run_legs(legs, changed, related, env, whole_module, most):
             proc.communicate()
             print("hangs in", leg)
             return None
+        print("leg {} took {:.1f} s".format(ran, time.monotonic() - started))  # (`report`: what each leg costs)
         if proc.returncode != 0:
             # Which test failed, and how deep in the selection: `report` sums these up, the
             # evidence for the caps (a kill found only past them would be a survivor).
@@ -495,6 +497,10 @@ def _counts(session):
         depth = re.search(r"killed by \S+ \(leg (\d+), test (\d+) of", output or "")
         if depth:
             counts.setdefault("depth", []).append([int(depth.group(1)), int(depth.group(2))])
+        for position, seconds in re.findall(r"^leg (\d+) took (\d+\.\d) s$", output or "", re.M):
+            spent = counts.setdefault("leg seconds", [0.0] * DEFAULT_LEGS)
+            spent.extend([0.0] * (int(position) - len(spent)))
+            spent[int(position) - 1] += float(seconds)
         took = re.search(r"^(\d+\.\d) s$", output or "", re.M)
         if took and key in ("killed", "survived"):
             counts.setdefault(key + " seconds", []).append(float(took.group(1)))
@@ -745,6 +751,12 @@ def report(summary=None):
             print("{:<10} {}".format(group, result["error"]))
             continue
         for key, value in result["counts"].items():
+            if key == "leg seconds":  # (one sum per leg position)
+                spent = total.setdefault(key, [])
+                spent.extend([0.0] * (len(value) - len(spent)))
+                for position, seconds in enumerate(value):
+                    spent[position] += seconds
+                continue
             total[key] = total.get(key, [] if isinstance(value, list) else 0) + value
         print("{:<10} {}".format(group, ", ".join("{} {}".format(k, v) for k, v in sorted(result["counts"].items())
                                                   if not isinstance(v, list))))
@@ -776,6 +788,10 @@ def _depths(total):
         print("kills by leg: {}; by test in its leg: {}".format(
             ", ".join("{} {}".format(k, v) for k, v in sorted(legs.items())),
             ", ".join("{} {}".format(k, tests[k]) for k in ("1", "2-5", "6-10", "11+", "unnamed") if k in tests)))
+    spent = total.get("leg seconds")
+    if spent:
+        print("seconds spent in each leg of a mutant's selection, first to last: " + ", ".join(
+            "{:.0f}".format(x) for x in spent))
     for key in ("killed seconds", "survived seconds"):
         times = total.get(key, [])
         if times:
