@@ -196,6 +196,30 @@ def test_uninstall_leaves_a_wrapper_put_on_top_of_ours():
         sa.uninstall()
 
 
+@pytest.mark.skipif(
+    not applies("dispatch"),
+    reason="Starlette {} is outside 0.12.0b3 <= starlette < 0.14.0 (any Python): "
+    "nothing is replaced, so there is nothing to wrap".format(starlette.__version__),
+)
+def test_under_an_error_filter_an_explicit_call_raises_its_warning():
+    # Only the application's import of the package (and of a module a fix waits for) prints a
+    # warning that an "error" filter would raise; a call of the application's own raises it,
+    # as any library's warning does.
+    import wrapt
+
+    original = vars(StreamingResponse)["__init__"]
+    sa.install()
+    wrapt.wrap_function_wrapper(starlette.responses, "StreamingResponse.__init__", lambda w, i, a, k: w(*a, **k))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises(RuntimeWarning, match="wrapped by another patch after ours"):
+                sa.uninstall("dispatch")
+    finally:
+        StreamingResponse.__init__ = original
+        sa.uninstall()
+
+
 def test_public_surface():
     assert sorted(sa.__all__) == ["DISABLE_ENV", "FIX_NAMES", "FixStatus", "StarletteLayoutWarning",
                                   "install", "status", "uninstall"]
