@@ -28,7 +28,7 @@ _DIGITS = frozenset("0123456789")
 # PEP 440 spellings of the three pre-release phases, mapped to their order.
 _PRE_RANK = {"a": 0, "alpha": 0, "b": 1, "beta": 1, "c": 2, "rc": 2, "pre": 2, "preview": 2}
 
-if TYPE_CHECKING:  # annotations are strings: no typing aliases built at import (see __init__)
+if TYPE_CHECKING:  # pragma: no mutate (annotations are strings: no typing aliases built at import)
     # A key compares like the version it was made from.
     VersionKey = Tuple[int, Tuple[int, ...], Tuple[int, ...], Tuple[int, ...], Tuple[int, ...]]
 
@@ -50,7 +50,7 @@ def parse_version(text: str) -> "Optional[VersionKey]":
         return (0, _release(parts), (2,), (0,), (1,))
     # And for the table's own pre-releases ("0.12.0b3"), which a release inside
     # a range compares with on every import.
-    last = parts[-1]
+    last = parts[-1]  # pragma: no mutate (another part: the full pattern answers the same, slower)
     head = last.rstrip("0123456789")
     letters = head.lstrip("0123456789")
     digits, number = head[:len(head) - len(letters)], last[len(head):]
@@ -71,7 +71,7 @@ def parse_version(text: str) -> "Optional[VersionKey]":
     if m.group("pre_l"):
         pre = (1, _PRE_RANK[m.group("pre_l").lower()], int(m.group("pre_n") or 0))
     elif has_dev and not has_post:
-        pre = (0,)  # 1.0.dev1 sorts before 1.0a1
+        pre = (0,)  # pragma: no mutate (1.0.dev1 sorts before 1.0a1: (1,) or (-1,) do too, as prefixes)
     else:
         pre = (2,)  # a final release sorts after its pre-releases
     post = (1, int(post_n or 0)) if has_post else (0,)

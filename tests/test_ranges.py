@@ -44,7 +44,41 @@ def test_pep440_equal(a, b):
     assert parse_version(a) == parse_version(b)
 
 
-@pytest.mark.parametrize("text", ["", "fork", "0.13.x", "1..0", "1.0-gamma1", "0.\u0661\u0664.0"])
+# PEP 440's own example of the order ("Summary of permitted suffixes and relative ordering"),
+# local versions left out (they compare equal here), and two devs of one base.
+PEP440_ORDER = ["1.0.dev456", "1.0a1", "1.0a2.dev456", "1.0a12.dev456", "1.0a12", "1.0b1.dev456", "1.0b2",
+                "1.0b2.post345.dev456", "1.0b2.post345", "1.0rc1.dev456", "1.0rc1", "1.0", "1.0.post456.dev34",
+                "1.0.post456", "1.0.15", "1.1.dev1", "1.1.dev2"]
+
+
+def test_pep440s_own_example_is_in_order():
+    keys = [parse_version(v) for v in PEP440_ORDER]
+    assert all(a < b for a, b in zip(keys, keys[1:])), PEP440_ORDER
+
+
+@pytest.mark.parametrize("spellings", [
+    ("1.0a1", "1.0alpha1", "1.0.a1", "1.0-A1", "1.0a.1"),
+    ("1.0b2", "1.0beta2", "1.0.b2", "1.0B2"),
+    ("1.0rc1", "1.0c1", "1.0pre1", "1.0preview1", "1.0.RC1"),
+    ("1.0a0", "1.0a"),
+    ("1.0.post1", "1.0-1", "1.0r1", "1.0rev1", "1.0post1", "1.0.POST1"),
+    ("1.0.post0", "1.0.post", "1.0-r"),
+    ("1.0.dev0", "1.0.dev"),
+    ("1", "1.0", "1.0.0.0", "v1.0", " 1.0 "),
+    ("1.0b3", "v1.0b3", "1.0.0b3"),
+])
+def test_pep440_spellings_of_one_version(spellings):
+    # Every spelling PEP 440 normalises to one version makes one key, by the fast path or the full one.
+    assert len({parse_version(v) for v in spellings}) == 1, [(v, parse_version(v)) for v in spellings]
+
+
+def test_pep440_epochs_and_post_releases_of_pre_releases():
+    assert parse_version("1!0.1") > parse_version("2.0")
+    assert parse_version("1.0.post") > parse_version("1.0")
+    assert parse_version("1.0a1") < parse_version("1.0a1.post1") < parse_version("1.0a2")
+
+
+@pytest.mark.parametrize("text", ["", "fork", "0.13.x", "1..0", "1.0-gamma1", "0.\u0661\u0664.0", "1.x.0b3", "x.0b3"])
 def test_not_a_version(text):
     assert parse_version(text) is None
 
