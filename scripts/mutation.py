@@ -279,7 +279,7 @@ COMMON = frozenset("self none true false return import from with async await els
 
 
 def _words(text):
-    """The words of identifiers, comments and test names (run_until_first_complete: run, until,
+    """The words of identifiers, comments and test names (run_until_first_complete: until,
     first, complete), lower case, four letters or more."""
     return {w for w in re.findall(r"[a-z]{4,}", re.sub(r"([a-z])([A-Z])", r"\1 \2", text).lower())} - COMMON
 
@@ -304,10 +304,10 @@ def _changed():
         for line in lines:
             words |= _words("\n".join(text[max(line - 1 - NEAR, 0):line + NEAR]))
     return ({p: _statement_lines(sources[p], lines) for p, lines in changed.items()},
-            dict({p: _uses(sources[p], lines) for p, lines in changed.items()}, words=words))
+            {p: _uses(sources[p], lines) for p, lines in changed.items()}, words)
 
 
-def _selection(leg_map, changed, related, whole_module=False):
+def _selection(leg_map, changed, related, words, whole_module=False):
     """The leg's tests that ran the changed lines, first. A module-level statement (a table, a
     default, a decorator) also runs at import in the tests' own process, for tests that coverage
     cannot name: then every test that ran any line of that module follows."""
@@ -335,7 +335,7 @@ def _selection(leg_map, changed, related, whole_module=False):
             distance = min(abs(int(number) - line) for line in around)
             for i in contexts:
                 here[i] = here.get(i, 0) + 1
-                if distance <= NEAR:  # the branch right after a changed test weighs most
+                if distance <= NEAR:  # the branch right after a changed condition weighs most
                     near[i] = near.get(i, 0.0) + 1.0 / len(contexts) / (1 + distance)
 
     # Each test's worth is divided by what it costs (the map's timing): a request in process
@@ -346,8 +346,6 @@ def _selection(leg_map, changed, related, whole_module=False):
     # Where coverage cannot tell tests apart (every FastAPI test runs the branch that fixes
     # fastapi.concurrency's reference), a test named after the words around the change (its
     # "concurrency", "tasks") is the likelier to look at what changed.
-    words = related.get("words", set())
-
     def order(i):
         worth = near.get(i, 0.0) + 0.1 * here.get(i, 0) / max(sizes[i], 1)
         named = len(_words(tests[i].split("::", 1)[-1]) & words)
@@ -381,13 +379,13 @@ def test(group):
 def _test(group):
     with open(os.path.join(envs_root(), "mutation-work", MAP), "rb") as f:
         legs = pickle.load(f)["legs"]  # (read once per mutant: pickle reads it three times faster than json)
-    changed, related = _changed()
+    changed, related, words = _changed()
     env = {MUTANT_ROOT: ROOT, "PYTHONDONTWRITEBYTECODE": "1"}
     most = os.environ.get(LEGS_VAR, str(DEFAULT_LEGS))
     # Lines no test ran (as coverage saw it: a child started with -S runs no .pth, so it is not
     # measured) are tried with the tests that ran the rest of their module, in two legs.
     for whole_module, limit in ((False, most), (True, "2")):
-        ran = _run_legs(legs, changed, related, env, whole_module, limit)
+        ran = _run_legs(legs, (changed, related, words), env, whole_module, limit)
         if ran is None:
             return 1
         if ran:
@@ -400,13 +398,13 @@ def _test(group):
     return 0
 
 
-def _run_legs(legs, changed, related, env, whole_module, most):
+def _run_legs(legs, mutant, env, whole_module, most):
     """Run the legs' selections for one mutant: None at the first failure, else how many legs ran."""
     ran = 0
     for leg in LEGS:
         if leg not in legs or (most != "all" and ran >= int(most)):
             continue
-        chosen = _selection(legs[leg], changed, related, whole_module)
+        chosen = _selection(legs[leg], *mutant, whole_module=whole_module)
         if not chosen:
             continue
         ran += 1
