@@ -14,6 +14,7 @@ import fastapi.applications
 import pytest
 import starlette
 
+from starlette_asyncstream._ranges import FIXES
 from support.installs import run_child
 from support.releases import applies, replacements_as_read
 
@@ -176,8 +177,10 @@ print(json.dumps([results, closed, after, said]))
 """
 
 
-@pytest.mark.skipif(not applies("fastapi-uploads"), reason="FastAPI {} is outside 0.42.0 <= fastapi < 0.86.0: "
-                    "the release closes its uploads itself".format(fastapi.__version__))
+@pytest.mark.skipif(not applies("fastapi-uploads"), reason="FastAPI {} (Starlette {}, any Python) is outside {}: "
+                    "the release closes its uploads itself".format(
+                        fastapi.__version__, starlette.__version__,
+                        next(f for f in FIXES if f.name == "fastapi-uploads").describe()))
 def test_uploads_are_closed_after_the_response_and_left_as_the_release_leaves_them_once_uninstalled():
     proc = run_child(["-c", UPLOADS])
     assert proc.stderr == ""
