@@ -19,15 +19,16 @@ still wanted. This module's lock is taken after ``_core``'s, never before:
 what it calls back (the callbacks, ``still_wanted``) runs outside it.
 """
 
+import contextlib
 import sys
 import threading
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 _lock = threading.RLock()
 _callbacks: "Dict[str, List[Callable[[Any], None]]]" = {}
-# {module: [(key, still_wanted, a context manager factory), ...]}: the
-# module's first execution runs inside those still wanted then.
-_around: "Dict[str, List[Tuple[str, Callable[[], bool], Callable[[], Any]]]]" = {}
+# {module: {key: (still_wanted, a context manager factory)}}: the module's
+# first execution runs inside those still wanted then.
+_around: "Dict[str, Dict[str, Tuple[Callable[[], bool], Callable[[], Any]]]]" = {}
 
 
 def around_import(name: str, key: str, still_wanted: "Callable[[], bool]", factory: "Callable[[], Any]") -> None:
@@ -35,9 +36,7 @@ def around_import(name: str, key: str, still_wanted: "Callable[[], bool]", facto
     with _lock:
         if name in sys.modules:
             return  # too late to act while it executes: the caller's targets say what is left
-        registered = _around.setdefault(name, [])
-        if all(k != key for k, _, _ in registered):
-            registered.append((key, still_wanted, factory))
+        _around.setdefault(name, {}).setdefault(key, (still_wanted, factory))
         _ensure_finder()
 
 
@@ -80,27 +79,22 @@ class _Loader:
 
     def exec_module(self, module: Any) -> None:
         # The module's own spec keeps the real loader, as if we had not been here.
-        spec = getattr(module, "__spec__", None)
-        if spec is not None and spec.loader is self:
+        spec: Any = getattr(module, "__spec__", None)
+        if getattr(spec, "loader", None) is self:
             spec.loader = self.loader
         if getattr(module, "__loader__", None) is self:
             module.__loader__ = self.loader
         with _lock:
-            registered = _around.pop(self.name, [])
-        contexts = [factory() for _, still_wanted, factory in registered if still_wanted()]
-        _run_inside(contexts, self.loader.exec_module, module)
+            registered = _around.pop(self.name, {})
+        with contextlib.ExitStack() as contexts:
+            for still_wanted, factory in registered.values():
+                if still_wanted():
+                    contexts.enter_context(factory())
+            self.loader.exec_module(module)
         _fire(self.name, sys.modules.get(self.name, module))
 
     def __getattr__(self, attribute: str) -> Any:  # get_source, is_package, ... of the real loader
         return getattr(self.loader, attribute)
-
-
-def _run_inside(contexts: "List[Any]", call: "Callable[[Any], None]", argument: Any) -> None:
-    if not contexts:
-        call(argument)
-        return
-    with contexts[0]:
-        _run_inside(contexts[1:], call, argument)
 
 
 class _Finder:

@@ -3,6 +3,7 @@
 import json
 import os
 import sys
+import textwrap
 
 import pytest
 import starlette
@@ -376,3 +377,129 @@ def test_an_old_finder_without_find_spec_does_not_stop_a_waited_module_from_bein
     """
     proc = run_python(code)
     assert (proc.stdout.split(), proc.stderr) == ([str(applies("request-url"))], "")
+
+
+# --- the import hook among other finders on sys.meta_path ------------------------------
+# The testclient fix waits for starlette.testclient, which the package never imports: it is
+# put in place by the package's finder when the application imports that module. The probe
+# sees what an application sees: `with TestClient(app)` in a main thread whose loop was unset
+# (legacy releases: RuntimeError), and status().
+
+WAITED = """
+import asyncio, sys
+{before}
+import starlette_asyncstream as sa
+{after}
+from starlette.responses import PlainTextResponse
+from starlette.testclient import TestClient
+async def app(scope, receive, send):
+    while scope["type"] == "lifespan":
+        message = await receive()
+        await send({{"type": message["type"] + ".complete"}})
+        if message["type"] == "lifespan.shutdown":
+            return
+    await PlainTextResponse("ok")(scope, receive, send)
+asyncio.set_event_loop(None)
+try:
+    with TestClient(app) as client:
+        print(client.get("/").text)
+except RuntimeError as exc:
+    print("RuntimeError")
+print(sa.status()["testclient"].installed)
+"""
+
+NEEDS_TESTCLIENT = pytest.mark.skipif(
+    not applies("testclient"), reason="Starlette {} on Python {}.{}: outside the testclient fix's range, nothing "
+    "waits for starlette.testclient".format(starlette.__version__, *PY))
+
+
+def waited_module_fixed(before="", after=""):
+    proc = run_python(WAITED.format(before=textwrap.dedent(before), after=textwrap.dedent(after)))
+    assert proc.stderr == ""
+    return proc.stdout.split()
+
+
+@NEEDS_TESTCLIENT
+def test_the_import_hook_is_asked_before_a_finder_that_was_there_first():
+    # A finder put at the front before the package's import that finds the module itself (a
+    # bundle, a zip): the package's finder goes in front of it, and wraps what it finds.
+    assert waited_module_fixed(before="""
+        import importlib.machinery
+        class Bundle:
+            def find_spec(self, name, path=None, target=None):
+                if name.startswith("starlette"):
+                    return importlib.machinery.PathFinder.find_spec(name, path, target)
+                return None
+        sys.meta_path.insert(0, Bundle())
+    """) == ["ok", "True"]
+
+
+@NEEDS_TESTCLIENT
+def test_the_import_hook_takes_the_first_spec_found_not_the_last_finders_answer():
+    # An editable install's finder sits after the path finder and answers None for what is
+    # not its own: the spec the path finder found is the one that counts.
+    assert waited_module_fixed(after="""
+        class EditableFinder:
+            def find_spec(self, name, path=None, target=None):
+                return None
+        sys.meta_path.append(EditableFinder())
+    """) == ["ok", "True"]
+
+
+@NEEDS_TESTCLIENT
+def test_the_import_hook_and_a_finder_that_asks_the_others_do_not_ask_each_other_forever():
+    # An instrumentation shim that, like the package's finder, asks every other finder on
+    # sys.meta_path (with no guard of its own): the package's finder answers nothing while it
+    # is itself asking, so neither recurses.
+    assert waited_module_fixed(before="""
+        class Forwarding:
+            def find_spec(self, name, path=None, target=None):
+                for finder in list(sys.meta_path):
+                    if finder is not self and hasattr(finder, "find_spec"):
+                        spec = finder.find_spec(name, path, target)
+                        if spec is not None:
+                            return spec
+                return None
+        sys.meta_path.insert(0, Forwarding())
+    """) == ["ok", "True"]
+
+
+@NEEDS_TESTCLIENT
+def test_the_import_hook_leaves_the_loaders_of_other_modules_and_of_old_style_loaders_alone():
+    # What importlib.util.find_spec() gives is the real loader for any module the package
+    # does not wait for; and for a waited module whose loader has no exec_module (an old
+    # PEP 302 loader), which the package cannot wait on.
+    code = """
+        import importlib.util, sys
+        class OldLoader:
+            def load_module(self, name):
+                raise ImportError(name)
+        class OldStyle:
+            def find_spec(self, name, path=None, target=None):
+                if name == "starlette.testclient":
+                    return importlib.util.spec_from_loader(name, OldLoader())
+                return None
+        sys.meta_path.insert(0, OldStyle())
+        import starlette_asyncstream
+        for name in ("tabnanny", "starlette.testclient"):
+            print(type(importlib.util.find_spec(name).loader).__name__)
+    """
+    proc = run_python(code)
+    assert (proc.stdout.split(), proc.stderr) == (["SourceFileLoader", "OldLoader"], "")
+
+
+def test_a_module_the_package_waits_for_that_is_not_there_is_an_import_error(tmp_path):
+    # A vendored sse-starlette (no version to read) is judged by its code once
+    # sse_starlette.sse is imported; a copy without that module answers the application's
+    # import with ModuleNotFoundError, as without the package (its try/except goes on).
+    (tmp_path / "sse_starlette").mkdir()
+    (tmp_path / "sse_starlette" / "__init__.py").write_text("")
+    code = """
+        import starlette_asyncstream
+        try:
+            import sse_starlette.sse
+        except ImportError as exc:
+            print(type(exc).__name__, exc.name)
+    """
+    proc = run_child(["-c", textwrap.dedent(code)], python_path=[str(tmp_path)])
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "ModuleNotFoundError sse_starlette.sse\n", "")
