@@ -307,10 +307,65 @@ def _changed():
             {p: _uses(sources[p], lines) for p, lines in changed.items()}, words)
 
 
-def _selection(leg_map, changed, related, words, whole_module=False):
+# Test helpers whose children run with -S (tests/support/installs.py: a broken install made for
+# real): such a child runs no .pth, so the map never sees what it runs.
+BLIND_HELPERS = frozenset(["site_view", "vendored_copy"])
+
+
+@functools.lru_cache(maxsize=None)
+def _blind_tests(root):
+    """Every test (as path::function) that starts a child coverage cannot see: one that calls a
+    BLIND_HELPERS helper or passes "-S" itself."""
+    found = []
+    for folder, dirs, files in sorted(os.walk(os.path.join(root, "tests"))):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for name in sorted(f for f in files if f.startswith("test_") and f.endswith(".py")):
+            path = os.path.join(folder, name)
+            with open(path) as f:
+                tree = ast.parse(f.read())
+            functions = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
+            # The module's own helpers and fixtures that call one (a fixture counts where a test
+            # takes it as an argument), until no more are found.
+            blind = set(BLIND_HELPERS)
+            while True:
+                more = {f.name for f in functions if f.name not in blind and any(
+                    (isinstance(n, ast.Name) and n.id in blind) or (isinstance(n, ast.arg) and n.arg in blind)
+                    or (isinstance(n, ast.Constant) and n.value == "-S") for n in ast.walk(f))}
+                if not more:
+                    break
+                blind |= more
+            found.extend(os.path.relpath(path, root) + "::" + f.name
+                         for f in functions if f.name.startswith("test_") and f.name in blind)
+    return found
+
+
+def _in_suite(leg, test):
+    """Does the leg's suite (its paths, less its --ignore'd ones) hold this test's file?"""
+    path, args = test.split("::")[0], _suite_args(leg)
+    ignored = [a.split("=", 1)[1] for a in args if a.startswith("--ignore=")]
+    paths = [a for a in args if not a.startswith("-")]
+    inside = lambda p: path == p or path.startswith(p.rstrip("/") + "/")  # noqa: E731
+    return any(inside(p) for p in paths) and not any(inside(p) for p in ignored)
+
+
+def _blind(leg, leg_map, words):
+    """The leg's blind tests (for lines no test ran as coverage saw it), those named after the
+    words around the change first, each with its time from the map."""
+    seconds = leg_map.get("seconds", {})
+    tests = []
+    for test in _blind_tests(ROOT):
+        if _in_suite(leg, test):
+            cost = sum(s for node, s in seconds.items() if node == test or node.startswith(test + "["))
+            named = len(_words(test.split("::", 1)[-1]) & words)
+            tests.append((-named, cost or 1.0, test))
+    return [(test, cost) for _, cost, test in sorted(tests)]
+
+
+def _selection(leg_map, changed, related, words, whole_module=False, leg=None):
     """The leg's tests that ran the changed lines, first. A module-level statement (a table, a
     default, a decorator) also runs at import in the tests' own process, for tests that coverage
-    cannot name: then every test that ran any line of that module follows."""
+    cannot name: then every test that ran any line of that module follows. For lines no test
+    ran (whole_module), the leg's blind tests come first."""
     direct, modules = set(), set()
     for path, lines in changed.items():
         for line, in_function in lines.items():
@@ -351,19 +406,22 @@ def _selection(leg_map, changed, related, words, whole_module=False):
         named = len(_words(tests[i].split("::", 1)[-1]) & words)
         return -worth * (1 + 0.5 * named) / (costs[i] + OVERHEAD), sizes[i], i
 
-    chosen = sorted(direct, key=order) + sorted(wider - direct, key=order)
+    chosen = [(tests[i], costs[i]) for i in sorted(direct, key=order) + sorted(wider - direct, key=order)]
+    if whole_module and leg is not None:
+        chosen = _blind(leg, leg_map, words) + chosen
     budget = os.environ.get(BUDGET, str(DEFAULT_BUDGET))
     if budget == "all":
-        return [tests[i] for i in chosen]
+        return list(dict.fromkeys(test for test, _ in chosen))
     # A module-level statement (a constant, a table row) runs at import in every test: coverage
     # ranks its tests only by the lines that read it, so it gets twice the budget.
     module_level = any(not in_function for lines in changed.values() for in_function in lines.values())
     left, picked = float(budget) * (2 if module_level else 1), []
-    for i in chosen:
-        if picked and costs[i] + OVERHEAD > left:
+    for test, cost in chosen:
+        if picked and cost + OVERHEAD > left:
             break
-        picked.append(tests[i])
-        left -= costs[i] + OVERHEAD
+        if test not in picked:
+            picked.append(test)
+            left -= cost + OVERHEAD
     return picked
 
 
@@ -404,7 +462,7 @@ def _run_legs(legs, mutant, env, whole_module, most):
     for leg in LEGS:
         if leg not in legs or (most != "all" and ran >= int(most)):
             continue
-        chosen = _selection(legs[leg], *mutant, whole_module=whole_module)
+        chosen = _selection(legs[leg], *mutant, whole_module=whole_module, leg=leg)
         if not chosen:
             continue
         ran += 1
@@ -668,7 +726,9 @@ def _map_leg(leg, copy):
         leg, round(time.monotonic() - started), len(tests),
         "; failing under coverage, left out: " + ", ".join(failures) if failures else ""), flush=True)
     costs = [round(seconds.get(t, 1.0), 3) for t in tests]
-    return {"tests": tests, "sizes": sizes, "costs": costs, "files": files, "failed": failures}
+    # (and every test's time: _blind() picks tests whose children coverage cannot see)
+    return {"tests": tests, "sizes": sizes, "costs": costs, "files": files, "failed": failures,
+            "seconds": seconds}
 
 
 def _map(copy):
