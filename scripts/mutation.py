@@ -486,9 +486,10 @@ def _run_legs(legs, mutant, env, whole_module, most):
         if proc.returncode != 0:
             # Which test failed, and how deep in the selection: `report` sums these up, the
             # evidence for the caps (a kill found only past them would be a survivor).
-            failed = re.search(r"^(?:FAILED|ERROR) (\S+)", output, re.M)
+            # (a parameter id may hold spaces: "FAILED path::test[no wrapt] - AssertionError")
+            failed = re.search(r"^(?:FAILED|ERROR) (.+?)(?: - .*)?$", output, re.M)
             node = failed.group(1) if failed else "(no test named: pytest exited {})".format(proc.returncode)
-            where = chosen.index(node) + 1 if node in chosen else 0
+            where = next((i + 1 for i, t in enumerate(chosen) if node == t or node.startswith(t + "[")), 0)
             print("killed by {} (leg {}, test {} of {}: {})".format(leg, ran, where, len(chosen), node))
             if not failed:
                 print(output[-2000:])  # (a collection error, an internal error: to be read)
