@@ -179,8 +179,8 @@ class _Parts(_Batch):
                     size += len(data)
                     if size > self.max_part_size:
                         raise MultiPartException(_too_large("Part", self.max_part_size))
-            elif kind is kinds.PART_BEGIN:
-                disposition, in_file, size = None, False, 0
+            elif kind is kinds.PART_BEGIN:  # (in_file is set by HEADERS_FINISHED, before any of its data)
+                disposition, size = None, 0
             elif kind is kinds.HEADER_FIELD:
                 header += data
             elif kind is kinds.HEADER_VALUE:

@@ -210,6 +210,18 @@ def forms():
         "urlencoded 1001 fields split by ;": (URLENCODED, urlencoded(1001).replace(b"&", b";")),
         # The second message starts inside a file's content: that file is open, not yet in the form.
         "multipart 1001 files, split inside one": (MULTIPART, split_inside(multipart(files=1001), b"u500.txt")),
+        # A field that outgrows its limit over two messages, the first of which also ends the
+        # field before it: what it held of the open field still counts.
+        "urlencoded field of 1 MB + 1 over three messages": (URLENCODED, [
+            b"a=1", b"1&big=" + b"x" * (KB * KB // 2), b"x" * (KB * KB - 2 - KB * KB // 2)]),
+        # One message of more than 1 MB (each limit is then counted exactly): a field of exactly
+        # the limit, and 1,000 fields, are still within it.
+        "urlencoded field of 1 MB and another, one message": (URLENCODED, [urlencoded(1, KB * KB - 2) + b"&g=y"]),
+        "urlencoded 1000 fields of 1.1 KB, one message": (URLENCODED, [urlencoded(1000, 1100)]),
+        "multipart field of 1 MB and another, one message": (MULTIPART, [
+            multipart(fields=1, field_size=KB * KB)[:-len(b"--b0undary--\r\n")]
+            + b'--b0undary\r\nContent-Disposition: form-data; name="g"\r\n\r\ny\r\n--b0undary--\r\n']),
+        "multipart 1000 fields of 1.1 KB, one message": (MULTIPART, [multipart(fields=1000, field_size=1100)]),
         "multipart file of 2 MB": (MULTIPART, (
             b'--b0undary\r\nContent-Disposition: form-data; name="big"; filename="big.bin"\r\n\r\n'
             + b"x" * (2 * KB * KB) + b"\r\n--b0undary--\r\n")),
