@@ -97,6 +97,7 @@ def test_request_url_answers_as_the_fixed_releases():
     assert got["url"] == FIXED_HOSTS
     assert got["paths"] == FIXED_PATHS
     assert (got["no host"], got["no host, no server"]) == ("http://testserver/admin", "/admin")
+    assert got["two hosts"] == ["http://example.com/admin", "http://testserver/admin"]
     assert got["query"] == "http://example.com/a?x=1&y=2"
     assert got["base_url"] == ("http://testserver/" if starlette_at_least("0.12.11") else "None")
     # root_path "@evil.example": legacy releases join it before the path, the newest ignore it here

@@ -53,16 +53,18 @@ _HOST_PATTERN = (
     r"|\[(?:(?P<ipv6>[0-9a-f:.]+)|v[0-9a-f]+\.[{chars}:]+)\])"
     r"(?::(?P<port>[0-9]*))?".format(chars=_UNRESERVED_SUB_DELIMS)
 )
-_HOST: "List[Any]" = []
+
+
+@functools.lru_cache(maxsize=None)  # (compiled for the first Host header, not at import)
+def _host() -> Any:
+    import re
+
+    return re.compile(_HOST_PATTERN, re.IGNORECASE)
 
 
 def is_host(raw: bytes) -> bool:
     """Whether a Host header (raw, as ASGI has it) is a host with an optional port."""
-    if not _HOST:
-        import re
-
-        _HOST.append(re.compile(_HOST_PATTERN, re.IGNORECASE))
-    match = _HOST[0].fullmatch(raw.decode("latin-1"))
+    match = _host().fullmatch(raw.decode("latin-1"))
     if match is None:
         return False
     if match.group("ipv6") is not None:

@@ -125,6 +125,10 @@ def urls():
                       for host in ("evil.example/public?x=", "evil.example/?", "example.com")},
             "url": {host: str(Request(scope_for("/admin", host)).url) for host in HOSTS},
             "no host": str(Request(scope_for("/admin")).url),
+            # Two Host headers: the first one decides, good or not (the second is never read).
+            "two hosts": [str(Request(dict(scope_for("/admin"), headers=[(b"host", first), (b"host", second)])).url)
+                          for first, second in ((b"example.com", b"evil.example"),
+                                                (b"evil.example/x?", b"example.com"))],
             "no host, no server": str(Request(scope_for("/admin", server=None)).url),
             "ipv6 server": str(Request(scope_for("/admin", server=("::1", 8000))).url),
             "root_path": str(Request(scope_for("/admin", "example.com", root_path="/api")).url),
