@@ -26,7 +26,7 @@ MODULES = ("starlette.datastructures",)
 def will_roll(file: Any, size: int) -> bool:
     """Would writing `size` bytes make this SpooledTemporaryFile move to disk?
     (It rolls over once its position passes max_size.)"""
-    max_size = getattr(file, "_max_size", 0)
+    max_size = getattr(file, "_max_size", None)  # (0 or none: it never rolls over)
     return bool(max_size) and file.tell() + size > max_size
 
 
