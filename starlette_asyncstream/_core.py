@@ -241,7 +241,7 @@ class Switch:
     __slots__ = ("on",)
 
     def __init__(self) -> None:
-        self.on = False
+        self.on = False  # pragma: no mutate (install() turns it on as it puts the replacement in place)
 
 
 def _chain(obj: Any) -> List[Any]:
@@ -250,7 +250,7 @@ def _chain(obj: Any) -> List[Any]:
     for _ in range(64):  # pragma: no mutate (a bound for objects that make a new __wrapped__ per read)
         obj = getattr(obj, "__wrapped__", None)
         if obj is None or any(obj is s for s in seen):  # pragma: no mutate (None kept in is never ours)
-            break
+            break  # pragma: no mutate (going on to the bound adds nothing: None and the seen are not kept)
         seen.append(obj)
     return seen
 
@@ -269,7 +269,8 @@ class Binding:
     def live(self) -> Any:
         # A class attribute is read from the class __dict__ so that a method
         # is not bound and an inherited one does not count as ours.
-        if isinstance(self.owner, type):
+        # (every room puts plain functions on classes: getattr would read them the same)
+        if isinstance(self.owner, type):  # pragma: no mutate
             return vars(self.owner).get(self.attribute)
         return getattr(self.owner, self.attribute, None)
 
@@ -304,13 +305,10 @@ def unwrap_ours(obj: Any) -> Any:
     uninstall() leaves in place), so that a room's checks read the release's code."""
     # (finite: a replacement's original was there before it, so the chain never loops back)
     while True:
-        for link in _chain(obj):
-            binding = next((b for b in BINDINGS.values() if link is b.replacement), None)
-            if binding is not None:
-                obj = binding.original
-                break
-        else:
+        binding = next((b for link in _chain(obj) for b in BINDINGS.values() if link is b.replacement), None)
+        if binding is None:
             return obj
+        obj = binding.original
 
 
 def is_ours_elsewhere(obj: Any, owner: Any) -> bool:
@@ -445,7 +443,7 @@ def _install_group(fixes: "List[Fix]") -> None:
     touched: "Set[Tuple[int, str]]" = set()
     for patch in patches:
         places = {(id(b.owner), b.attribute) for b in patch.bindings}
-        if places & touched:
+        if places & touched:  # pragma: no mutate (resolved again where nothing overlapped: the same bindings)
             # An earlier fix of this group replaced what this one wraps
             # (debug-page, then debug-page-type): wrap what is there now.
             patch = patch_for(patch.fix)
@@ -500,13 +498,12 @@ def install(names: "Iterable[str]") -> None:
 
         # The hooks first: installing the others imports starlette.responses,
         # and nothing that a fix waits for may be imported before its hook.
+        for fix in fixes:
+            for name in fix.around_imports:  # (the room is imported only when one of them is)
+                _hook.around_import(name, fix.name, functools.partial(_still_waiting, fix),
+                                    functools.partial(_room_context, fix))
         for module, wanted in later.items():
             waiting[module] = waiting.get(module, frozenset()) | wanted
-            for fix in fixes:
-                if fix.name in wanted:
-                    for name in fix.around_imports:  # (the room is imported only when one of them is)
-                        _hook.around_import(name, fix.name, functools.partial(_still_waiting, fix),
-                                            functools.partial(_room_context, fix))
             # At once if the module is imported already, else right after its import.
             _hook.when_imported(module, _on_import)
         now = [f for f in fixes if not f.waits_for]

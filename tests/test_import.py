@@ -70,9 +70,10 @@ def test_import_on_a_fixed_release_is_a_true_noop():
         import json, sys
         import starlette_asyncstream as sa
         heavy = [m for m in ("wrapt", "starlette.responses", "starlette.concurrency", "asyncio",
-                             "starlette_asyncstream._status") if m in sys.modules]
+                             "starlette_asyncstream._status", "starlette_asyncstream._hook") if m in sys.modules]
+        finder = any(type(f).__module__ == "starlette_asyncstream._hook" for f in sys.meta_path)
         from starlette.responses import StreamingResponse
-        print(json.dumps({"heavy": heavy, "installed": [f.installed for f in sa.status().values()],
+        print(json.dumps({"heavy": heavy, "finder": finder, "installed": [f.installed for f in sa.status().values()],
                           "init_module": StreamingResponse.__init__.__module__,
                           "has_wrapped": hasattr(StreamingResponse.__init__, "__wrapped__")}))
     """
@@ -80,6 +81,11 @@ def test_import_on_a_fixed_release_is_a_true_noop():
     # The status module's FixStatus is made on first use, whatever applies (at once on 3.6,
     # which has no module __getattr__).
     assert ("starlette_asyncstream._status" in result["heavy"]) is (sys.version_info < (3, 7))
+    # The import hook (and its finder on sys.meta_path) only where a fix applies, which every
+    # applicable fix's module is waited for, or imported, at once.
+    some = any(applies(f.name) for f in FIXES)
+    assert ("starlette_asyncstream._hook" in result["heavy"], result["finder"]) == (some, some)
+    result["heavy"] = [m for m in result["heavy"] if m != "starlette_asyncstream._hook"]
     if AFFECTED:
         assert "wrapt" in result["heavy"]
         assert result["has_wrapped"] is applies("dispatch")
@@ -413,8 +419,8 @@ NEEDS_TESTCLIENT = pytest.mark.skipif(
     "waits for starlette.testclient".format(starlette.__version__, *PY))
 
 
-def waited_module_fixed(before="", after=""):
-    proc = run_python(WAITED.format(before=textwrap.dedent(before), after=textwrap.dedent(after)))
+def waited_module_fixed(before="", after="", env=None):
+    proc = run_python(WAITED.format(before=textwrap.dedent(before), after=textwrap.dedent(after)), env=env)
     assert proc.stderr == ""
     return proc.stdout.split()
 
@@ -503,3 +509,21 @@ def test_a_module_the_package_waits_for_that_is_not_there_is_an_import_error(tmp
     """
     proc = run_child(["-c", textwrap.dedent(code)], python_path=[str(tmp_path)])
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "ModuleNotFoundError sse_starlette.sse\n", "")
+
+
+@NEEDS_TESTCLIENT
+def test_a_fix_switched_off_stays_off_when_its_module_is_imported_for_another_fix():
+    # testclient and websocket-loop both wait for starlette.testclient: with testclient switched
+    # off, its import installs websocket-loop alone, and the client behaves as the release does.
+    assert waited_module_fixed(after="""
+        print(sa.status()["testclient"].detail)
+    """, env={"STARLETTE_ASYNCSTREAM_DISABLE": "testclient"}) == [
+        "not", "installed:", "switched", "off", "with", "STARLETTE_ASYNCSTREAM_DISABLE=testclient",
+        "RuntimeError", "False"]
+    code = """
+        import starlette_asyncstream as sa
+        import starlette.testclient
+        print(sa.status()["websocket-loop"].installed)
+    """
+    proc = run_python(code, env={"STARLETTE_ASYNCSTREAM_DISABLE": "testclient"})
+    assert (proc.stdout, proc.stderr) == ("{}\n".format(applies("websocket-loop")), "")
