@@ -571,9 +571,10 @@ def _counts(session):
     return counts, survivors
 
 
-def _blobs(group):
-    """The group's modules as HEAD has them (a session's mutants are positions in these)."""
-    return {m: _sh(["git", "rev-parse", "HEAD:" + m], cwd=ROOT).strip() for m in GROUPS[group]}
+def _blobs(group, copy):
+    """The group's modules as the copy has them (a session's mutants are positions in these; the
+    copy is HEAD when the run began, whatever was committed since)."""
+    return {m: _sh(["git", "rev-parse", "HEAD:" + m], cwd=copy).strip() for m in GROUPS[group]}
 
 
 def _run_group(group, copy, results, again=False):
@@ -582,7 +583,7 @@ def _run_group(group, copy, results, again=False):
     stamp = os.path.join(WORK, group + ".json")
     env = dict(os.environ, **{ENVS_VAR: os.path.join(ROOT, ".tox")})
     started = time.monotonic()
-    blobs = _blobs(group)
+    blobs = _blobs(group, copy)
     if again and os.path.exists(session) and os.path.exists(stamp) and json.load(open(stamp)) == blobs:
         # The modules are as mutated last time: only the survivors run again (against the tests as they are now).
         db = sqlite3.connect(session)
