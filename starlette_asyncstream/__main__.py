@@ -129,12 +129,11 @@ def render(report: Dict[str, Any]) -> str:
         add("    now       {}".format(fix["detail"]))
     for phase, title in (("without_fix", "Self-test without the fix"), ("with_fix", "Self-test with the fix")):
         results = report["self_test"].get(phase)
-        if results is None:
-            continue
-        add("")
-        add(title)
-        for name, result in results.items():
-            add("  {:<22} {}  {}".format(name, "ok  " if result["ok"] else "FAIL", result["outcome"]))
+        if results is not None:
+            add("")
+            add(title)
+            for name, result in results.items():
+                add("  {:<22} {}  {}".format(name, "ok  " if result["ok"] else "FAIL", result["outcome"]))
     if report.get("stack"):
         add("")
         add("Not fixed by this package (this stack on this Python)")

@@ -187,10 +187,21 @@ def test_without_starlette_nothing_is_checked_and_the_report_says_so(tmp_path, a
 
 def test_help_documents_every_exit_status():
     proc = main("--help")
+    assert (proc.returncode, proc.stderr) == (0, "")
     text = " ".join(proc.stdout.split()).replace("- ", "-")  # (argparse may wrap --fail-on-advisory at a hyphen)
     for status in ("0 streaming works here", "1 it fails here", "2 usage error", "3 nothing to check",
                    "4 with --fail-on-advisory"):
         assert status in text
+
+
+@pytest.mark.parametrize("args", [["-h"], ["--help"], ["--help", "uvicorn", "app:app"]])
+def test_run_help_is_printed_whatever_follows_it(args):
+    # `run -h` is run's own help, never a command named -h.
+    from starlette_asyncstream.__main__ import RUN_HELP
+
+    proc = main("run", *args)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, RUN_HELP, "")
+    assert RUN_HELP.startswith("usage: python -m starlette_asyncstream run <command> [args...]\n")
 
 
 # --- the published advisories (the Security section, `security` in --json) --------
@@ -349,3 +360,108 @@ def test_the_result_line_counts_open_advisories_in_words_that_agree(open_count, 
               "security": {"checked": "2026-11-30", "advisories": [], "open": open_count}, "exit": ADVISORY_OPEN}
     assert render(report).splitlines()[-1] == (
         "Result: streaming works here, but {} (--fail-on-advisory; see Security).".format(words))
+
+
+def _report(**changes):
+    """A report as collect() makes it (hand-made: every section filled), with changes."""
+    report = {
+        "package": "9.9.9", "python": "3.11.7 (/venv/bin/python)",
+        "starlette": {"version": "0.13.6", "path": "/venv/site-packages/starlette"}, "wrapt": "2.5.2",
+        "opted_out": False, "switched_off": ["tasks", "disconnect"],
+        "fixes": [
+            {"name": "dispatch", "applies": True, "installed": True, "needed_here": True,
+             "affected": "0.12.0b3 <= starlette < 0.14.0", "upstream": "encode/starlette #1041",
+             "detail": "StreamingResponse.__init__ replaced"},
+            {"name": "tasks", "applies": True, "installed": False, "needed_here": False,
+             "affected": "0.13.2 <= starlette < 0.14.0", "upstream": "encode/starlette #1066",
+             "detail": "not installed: switched off"},
+        ],
+        "self_test": {
+            "without_fix": {"custom async iterator": {"ok": False, "outcome": "TypeError: not an iterator"},
+                            "async generator": {"ok": True, "outcome": "body b'alpha'"}},
+            "with_fix": {"custom async iterator": {"ok": True, "outcome": "body b'alpha'"},
+                         "async generator": {"ok": True, "outcome": "body b'alpha'"}},
+        },
+        "problems": ["wrapt cannot be imported", "an odd layout"],
+        "stack": [{"what": "aiofiles 0.4.0 on Python 3.11", "remedy": "aiofiles>=0.8.0"}],
+        "security": {"checked": "2026-11-30", "open": 1, "advisories": [
+            {"id": "CVE-1", "distribution": "starlette", "version": "0.13.6", "what": "a form read whole",
+             "closed": True, "by": "form-limits", "fixed_in": "1.3.1"},
+            {"id": "CVE-2", "distribution": "starlette", "version": "0.13.6", "what": "a path escape",
+             "closed": False, "remedy": "starlette>=0.27.0"}]},
+        "ok": False, "exit": 1,
+    }
+    report.update(changes)
+    return report
+
+
+def test_the_human_report_shows_every_section_of_the_json_one(monkeypatch):
+    from starlette_asyncstream.__main__ import render
+
+    monkeypatch.setenv("STARLETTE_ASYNCSTREAM_DISABLE", "tasks,disconnect")
+    assert render(_report()).splitlines() == [
+        "starlette-asyncstream 9.9.9",
+        "  Python     3.11.7 (/venv/bin/python)",
+        "  Starlette  0.13.6 (/venv/site-packages/starlette)",
+        "  wrapt      2.5.2",
+        "  STARLETTE_ASYNCSTREAM_DISABLE=tasks,disconnect: the import left tasks, disconnect off",
+        "",
+        "Fixes",
+        "  dispatch: applies yes, installed yes, needed on this Python yes",
+        "    range     0.12.0b3 <= starlette < 0.14.0",
+        "    upstream  encode/starlette #1041",
+        "    now       StreamingResponse.__init__ replaced",
+        "  tasks: applies yes, installed no, needed on this Python no",
+        "    range     0.13.2 <= starlette < 0.14.0",
+        "    upstream  encode/starlette #1066",
+        "    now       not installed: switched off",
+        "",
+        "Self-test without the fix",
+        "  custom async iterator  FAIL  TypeError: not an iterator",
+        "  async generator        ok    body b'alpha'",
+        "",
+        "Self-test with the fix",
+        "  custom async iterator  ok    body b'alpha'",
+        "  async generator        ok    body b'alpha'",
+        "",
+        "Not fixed by this package (this stack on this Python)",
+        "  aiofiles 0.4.0 on Python 3.11",
+        "    fix: aiofiles>=0.8.0",
+        "",
+        "Security (published advisories, table checked 2026-11-30)",
+        "  CVE-1 (starlette 0.13.6): a form read whole",
+        "    closed by this import (fix form-limits), as starlette 1.3.1 answers",
+        "  CVE-2 (starlette 0.13.6): a path escape",
+        "    OPEN; fix: starlette>=0.27.0",
+        "",
+        "Problems",
+        "  wrapt cannot be imported",
+        "  an odd layout",
+        "",
+        "Result: streaming FAILS here: wrapt cannot be imported.",
+    ]
+
+
+@pytest.mark.parametrize("changes, lines", [
+    # Nothing switched off, no wrapt, no advisory, no self-test (Starlette missing), no problem.
+    ({"switched_off": [], "wrapt": None, "self_test": {}, "stack": [], "problems": [], "exit": 0,
+      "security": {"checked": "2026-11-30", "open": 0, "advisories": []}},
+     {3: "  wrapt      not installed", 4: "", -4: "Security (published advisories, table checked 2026-11-30)",
+      -3: "  none reaches the installed releases", -1: "Result: streaming works in this environment with "
+      "starlette-asyncstream."}),
+    ({"opted_out": True}, {4: "  STARLETTE_ASYNCSTREAM_DISABLE=tasks,disconnect: the import left every fix off"}),
+    ({"starlette": {"version": None, "path": None}, "exit": 3},
+     {2: "  Starlette  not installed", -1: "Result: nothing was checked: wrapt cannot be imported."}),
+    ({"problems": [], "exit": 1},
+     {-1: "Result: streaming FAILS here: the self-test failed with the fix in place (see above)."}),
+])
+def test_each_part_of_the_human_report_follows_the_json_one(monkeypatch, changes, lines):
+    from starlette_asyncstream.__main__ import render
+
+    monkeypatch.setenv("STARLETTE_ASYNCSTREAM_DISABLE", "tasks,disconnect")
+    shown = render(_report(**changes)).splitlines()
+    assert {at: shown[at] for at in lines} == lines
+    if not changes.get("problems", True):
+        assert "Problems" not in shown
+    if not changes.get("self_test", True):
+        assert not any(line.startswith("Self-test") for line in shown)
