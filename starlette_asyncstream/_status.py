@@ -28,14 +28,23 @@ FixStatus.__module__ = "starlette_asyncstream"  # where users import it from
 def status() -> "Dict[str, FixStatus]":
     try:
         versions = _versions.read()
-    except Exception:  # pragma: no cover - status must always answer
+    except Exception:  # a finder that raises (each fix below says so): status must always answer
         versions = _versions.Versions()
     keys = _versions.Keys(versions)
     off = _core.switched_off()[0]
     result = {}
     for fix in FIXES:
-        text, key = versions.get(fix.package, (None, None))
-        applies = fix.applies(keys) or _core.judged_by_code(fix, versions, keys)
+        try:
+            text, key = versions.get(fix.package, (None, None))
+            applies = fix.applies(keys) or _core.judged_by_code(fix, versions, keys)
+        except Exception as exc:  # a finder on sys.meta_path that raises (a broken shim): install() warned
+            result[fix.name] = FixStatus(
+                # (installed: its switch, which install() turns on as it puts the replacements in place)
+                name=fix.name, applies=False, installed=getattr(_core.SWITCHES.get(fix.name), "on", False),
+                needed_here=False, affected=fix.describe(),
+                upstream=fix.upstream, detail="cannot read the installed versions ({}: {})".format(
+                    type(exc).__name__, exc), switched_off=fix.name in off)
+            continue
         installed = False
         if text is None:
             detail = "{} is not installed".format(fix.package)

@@ -233,6 +233,12 @@ def test_public_surface():
     assert issubclass(sa.StarletteLayoutWarning, UserWarning)
     # FixStatus is made on first use (at once on 3.6, which has no module __getattr__): there either way.
     assert isinstance(next(iter(sa.status().values())), sa.FixStatus)
+    # Its fields, in order; made from the seven it had before switched_off (code that builds its
+    # own, a test double), it is not switched off.
+    assert sa.FixStatus._fields == ("name", "applies", "installed", "needed_here", "affected", "upstream", "detail",
+                                    "switched_off")
+    assert sa.FixStatus("dispatch", True, True, True, "0.12.0b3 <= starlette < 0.14.0", "#1041",
+                        "replaced").switched_off is False
     assert set(sa.__all__) <= set(dir(sa))
     assert sa.FIX_NAMES == tuple(f.name for f in FIXES) == (
         "dispatch", "tasks", "disconnect", "sse-dispatch", "sse-tasks", "sse-disconnect", "testclient", "debug-page",

@@ -338,11 +338,22 @@ def test_a_finder_that_fails_at_import_time_gets_a_warning_not_a_crash():
             warnings.simplefilter("always")
             import starlette_asyncstream
         print([(w.category.__name__, str(w.message)) for w in caught])
+        # status() still answers: the fixes whose versions cannot be read say why
+        for name, st in starlette_asyncstream.status().items():
+            print(name, st.installed, st.detail)
     """
     proc = run_python(code)
-    assert proc.stdout.strip() == str([(
+    lines = proc.stdout.splitlines()
+    assert lines[0] == str([(
         "StarletteLayoutWarning", "starlette_asyncstream: install() failed (RuntimeError: shim is broken); nothing "
         "of it was patched")]), proc.stdout
+    shown = dict(line.split(" ", 1) for line in lines[1:])
+    assert list(shown) == list(FIX_NAMES)
+    for fix in FIXES:
+        if fix.package == "sse-starlette":
+            assert shown[fix.name] == "False cannot read the installed versions (RuntimeError: shim is broken)"
+        else:  # nothing was patched
+            assert shown[fix.name].startswith("False "), shown[fix.name]
     assert proc.stderr == ""
 
 
