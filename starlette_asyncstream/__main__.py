@@ -42,20 +42,32 @@ def collect() -> Dict[str, Any]:
 
     at_import = status()
     off = _switched_off()[0]
+    problems: List[str] = []
+
+    def version(module_name: str, metadata_name: Optional[str] = None) -> Optional[str]:
+        try:
+            return _installed_version(module_name, metadata_name)
+        except Exception as exc:  # a finder on sys.meta_path that raises (a broken shim): said once, read as absent
+            text = "cannot read {}'s version: a finder on sys.meta_path raised {}: {}".format(
+                module_name, type(exc).__name__, exc)
+            if text not in problems:
+                problems.append(text)
+            return None
+
     report: Dict[str, Any] = {
         "package": __version__,
         "python": "{} ({})".format(sys.version.split()[0], sys.executable),
         "starlette": starlette_info,
-        "wrapt": _installed_version("wrapt"),
+        "wrapt": version("wrapt"),
         "opted_out": off == frozenset(FIX_NAMES),
         "switched_off": [name for name in FIX_NAMES if name in off],
         "fixes": [dict(s._asdict()) for s in at_import.values()],
         "self_test": {},
-        "problems": [],
+        "problems": problems,
         # what breaks in this pinned stack that the package does not fix
-        "stack": found(_installed_version),
+        "stack": found(version),
     }
-    advisories = _security.found(_installed_version, {f["name"]: f for f in report["fixes"]})
+    advisories = _security.found(version, {f["name"]: f for f in report["fixes"]})
     report["security"] = {
         "checked": _security.CHECKED,
         "advisories": advisories,
@@ -77,16 +89,21 @@ def collect() -> Dict[str, Any]:
     # Installed, or waiting for their module (the application imports it later: --app).
     was_installed = [name for name, s in at_import.items() if s.installed or s.detail.startswith("waiting")]
 
-    def quietly(action: Any) -> None:
+    def quietly(action: Any, *names: str) -> None:
         # What install() warns about (no wrapt, an odd layout) is reported
         # under "problems", once; what the self-test's streams warn is not ours.
+        texts = []
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            action()
-        for warning in caught:
-            text = str(warning.message).replace("starlette_asyncstream: ", "", 1)  # pragma: no mutate (once)
-            if text not in report["problems"]:
-                report["problems"].append(text)
+            try:
+                action(*names)
+            except Exception as exc:  # a finder that raises while versions are read (the import warned it)
+                texts.append("{}() failed ({}: {})".format(action.__name__, type(exc).__name__, exc))
+        prefix = "starlette_asyncstream: "
+        texts[:0] = [str(w.message).replace(prefix, "", 1) for w in caught]  # pragma: no mutate (once)
+        for text in texts:
+            if text not in problems:
+                problems.append(text)
 
     try:
         quietly(uninstall)
@@ -96,7 +113,7 @@ def collect() -> Dict[str, Any]:
     finally:  # leave every fix as the report found it
         quietly(uninstall)
         if was_installed:
-            quietly(lambda: install(*was_installed))
+            quietly(install, *was_installed)
     report["ok"] = all(r["ok"] for r in report["self_test"]["with_fix"].values())
     report["exit"] = OK if report["ok"] else FAILS
     return report

@@ -465,3 +465,36 @@ def test_each_part_of_the_human_report_follows_the_json_one(monkeypatch, changes
         assert "Problems" not in shown
     if not changes.get("self_test", True):
         assert not any(line.startswith("Self-test") for line in shown)
+
+
+def test_a_finder_that_raises_is_a_problem_the_report_names_not_a_traceback():
+    # A shim's finder on sys.meta_path that raises for one name: the report still runs, and
+    # says what it could not read and what could not be installed.
+    code = """
+import sys, runpy
+class Shim:
+    def find_spec(self, name, path=None, target=None):
+        if name == "sse_starlette":
+            raise RuntimeError("shim is broken")
+        return None
+sys.meta_path.insert(0, Shim())
+sys.argv = ["starlette_asyncstream"]
+runpy.run_module("starlette_asyncstream", run_name="__main__")
+"""
+    proc = run_python(code, check=False)
+    # The import's own warning (the package is imported before the report runs), as one line
+    # and the source line it names, where the Python shows one.
+    warned = proc.stderr.splitlines()
+    assert warned[0].endswith(": StarletteLayoutWarning: starlette_asyncstream: install() failed (RuntimeError: "
+                              "shim is broken); nothing of it was patched"), proc.stderr
+    assert len(warned) <= 2 and all(line.startswith("  ") for line in warned[1:]), proc.stderr
+    problems = proc.stdout.split("\nProblems\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    reading = "cannot read sse_starlette's version: a finder on sys.meta_path raised RuntimeError: shim is broken"
+    assert problems == ["  " + reading, "  install() failed (RuntimeError: shim is broken)"]
+    # Where a fix is needed and could not be installed, the self-test fails: the first problem is why.
+    if AFFECTED:
+        assert (proc.returncode, proc.stdout.splitlines()[-1]) == (1, "Result: streaming FAILS here: {}.".format(
+            reading))
+    else:
+        assert (proc.returncode, proc.stdout.splitlines()[-1]) == (
+            0, "Result: streaming works in this environment with starlette-asyncstream.")
