@@ -19,8 +19,10 @@ that ran the module; at most 10 s of tests, as the map timed them, per leg
 and 8 legs unless --thorough):
 killed at the first failure, survived when all pass. Lines no test ran as
 coverage saw it (a child started with -S runs no .pth and is not measured)
-are tried with the tests that ran the rest of their module, in two legs; a
-survivor there is marked "no test runs it".
+are tried with the tests that start such children (found in the tests'
+code: BLIND_HELPERS), in every leg that has them, then with the tests that
+ran the rest of their module, in two legs; a survivor there is marked "no
+test runs it".
 
 The legs run the copy, not their installed package: a .pth file in each leg
 puts the directory that MUTANT_ROOT names where the installed package would
@@ -361,11 +363,22 @@ def _blind(leg, leg_map, words):
     return [(test, cost) for _, cost, test in sorted(tests)]
 
 
-def _selection(leg_map, changed, related, words, whole_module=False, leg=None):
+def _selection(leg_map, changed, related, words, mode="direct", leg=None):
     """The leg's tests that ran the changed lines, first. A module-level statement (a table, a
     default, a decorator) also runs at import in the tests' own process, for tests that coverage
     cannot name: then every test that ran any line of that module follows. For lines no test
-    ran (whole_module), the leg's blind tests come first."""
+    ran: the leg's blind tests alone (mode "blind"), or every test that ran the module ("module")."""
+    if mode == "blind":
+        chosen = _blind(leg, leg_map, words)
+        budget = os.environ.get(BUDGET, str(DEFAULT_BUDGET))
+        left, picked = float("inf") if budget == "all" else float(budget), []
+        for test, cost in chosen:
+            if picked and cost + OVERHEAD > left:
+                break
+            picked.append(test)
+            left -= cost + OVERHEAD
+        return picked
+    whole_module = mode == "module"
     direct, modules = set(), set()
     for path, lines in changed.items():
         for line, in_function in lines.items():
@@ -407,8 +420,6 @@ def _selection(leg_map, changed, related, words, whole_module=False, leg=None):
         return -worth * (1 + 0.5 * named) / (costs[i] + OVERHEAD), sizes[i], i
 
     chosen = [(tests[i], costs[i]) for i in sorted(direct, key=order) + sorted(wider - direct, key=order)]
-    if whole_module and leg is not None:
-        chosen = _blind(leg, leg_map, words) + chosen
     budget = os.environ.get(BUDGET, str(DEFAULT_BUDGET))
     if budget == "all":
         return list(dict.fromkeys(test for test, _ in chosen))
@@ -440,29 +451,29 @@ def _test(group):
     changed, related, words = _changed()
     env = {MUTANT_ROOT: ROOT, "PYTHONDONTWRITEBYTECODE": "1"}
     most = os.environ.get(LEGS_VAR, str(DEFAULT_LEGS))
-    # Lines no test ran (as coverage saw it: a child started with -S runs no .pth, so it is not
-    # measured) are tried with the tests that ran the rest of their module, in two legs.
-    for whole_module, limit in ((False, most), (True, "2")):
-        ran = _run_legs(legs, (changed, related, words), env, whole_module, limit)
-        if ran is None:
-            return 1
-        if ran:
-            break
-    else:
-        print(UNREACHED)
+    ran = _run_legs(legs, (changed, related, words), env, "direct", most)
+    if ran is None:
+        return 1
+    if ran:
         return 0
-    if whole_module:
-        print(UNREACHED)  # (and the module's tests passed)
+    # Lines no test ran (as coverage saw it: a child started with -S runs no .pth, so it is not
+    # measured) are tried with the tests that start such children, in every leg that has them
+    # (each leg's releases decide what a vendored copy or a missing wrapt does), then with the
+    # tests that ran the rest of their module, in two legs.
+    for mode, limit in (("blind", "all"), ("module", "2")):
+        if _run_legs(legs, (changed, related, words), env, mode, limit) is None:
+            return 1
+    print(UNREACHED)  # (and those tests passed)
     return 0
 
 
-def _run_legs(legs, mutant, env, whole_module, most):
+def _run_legs(legs, mutant, env, mode, most):
     """Run the legs' selections for one mutant: None at the first failure, else how many legs ran."""
     ran = 0
     for leg in LEGS:
         if leg not in legs or (most != "all" and ran >= int(most)):
             continue
-        chosen = _selection(legs[leg], *mutant, whole_module=whole_module, leg=leg)
+        chosen = _selection(legs[leg], *mutant, mode=mode, leg=leg)
         if not chosen:
             continue
         ran += 1
