@@ -167,9 +167,15 @@ print(json.dumps({
     "messages": [str(w.message) for w in caught],
     "untouched": all(a is b for a, b in zip(before, after)),
     "installed": [f.installed for f in sa.status().values()],
+    "details": {n: f.detail for n, f in sa.status().items()},
 }))
 """
     result = json.loads(run_python(code).stdout)
+    # A version that cannot be read is said to be so, not taken for one outside the range.
+    versions = {"unreadable-version": "'fork-of-0.13'", "no-version": "''"}
+    if case in versions:
+        assert {result["details"][f.name] for f in FIXES if f.package == "starlette"} == {
+            "cannot read starlette's version " + versions[case]}, result
     assert result["categories"] == ["StarletteLayoutWarning"], result
     assert "nothing of it was patched" in result["messages"][0]
     if case in ("init-without-signature", "init-not-callable"):  # (what it says, for those two)
@@ -538,3 +544,17 @@ def test_a_fix_switched_off_stays_off_when_its_module_is_imported_for_another_fi
     """
     proc = run_python(code, env={"STARLETTE_ASYNCSTREAM_DISABLE": "testclient"})
     assert (proc.stdout, proc.stderr) == ("{}\n".format(applies("websocket-loop")), "")
+
+
+@NEEDS_TESTCLIENT
+def test_without_wrapt_a_fix_that_needs_none_is_not_said_to_miss_it(tmp_path):
+    # A --no-deps install: testclient needs no wrapt, so what status() says of it, installed
+    # neither by the import (uninstalled first) nor since, is not about wrapt.
+    path, flags = site_view(tmp_path, leave_out=["wrapt"])
+    code = ("import starlette_asyncstream as sa; sa.uninstall(); import starlette.testclient; "
+            "print(sa.status()['testclient'].detail)")
+    proc = run_child(["-c", code], python_path=path, flags=flags)
+    assert (proc.returncode, proc.stdout) == (0, "not installed (install() was not called, or it warned why)\n")
+    # (where a streaming fix applies, the import said once that wrapt is missing)
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.count("RuntimeWarning: starlette_asyncstream: ") == (1 if AFFECTED else 0), proc.stderr

@@ -54,6 +54,31 @@ def applies(name):
     return next(f for f in FIXES if f.name == name).applies(VERSIONS)
 
 
+MODULES = {"starlette": "starlette", "sse-starlette": "sse_starlette", "jinja2": "jinja2",
+           "python-multipart": "python_multipart", "fastapi": "fastapi"}
+
+
+def outside_details(name):
+    """What status() may say of a fix whose ranges do not all hold here: the Python, or one of
+    the ranges that fails (whichever it reads first), each release read independently."""
+    fix = next(f for f in FIXES if f.name == name)
+    if VERSIONS[fix.package] is None and (fix.package == "starlette" or installed_version(
+            fix.package, MODULES[fix.package]) is None):
+        return {"{} is not installed".format(fix.package)}  # (its own package: said first)
+    if PY < fix.python:
+        return {"Python {} is outside the affected range (Python >= {})".format(
+            sys.version.split()[0], ".".join(map(str, fix.python)))}
+    details = set()
+    for package, low, high in fix.ranges:
+        text = starlette.__version__ if package == "starlette" else installed_version(package, MODULES[package])
+        key = VERSIONS[package]
+        if text is None:
+            details.add("{} is not installed".format(package))
+        elif not (parse_version(low) <= key and (high is None or key < parse_version(high))):
+            details.add("{} {} is outside the affected range".format(package, text))
+    return details
+
+
 # The fixes installed by the import itself (in starlette.responses/concurrency);
 # the others wait for their module (starlette.testclient, sse_starlette.sse, ...).
 STREAMING = [fix.name for fix in FIXES if not fix.waits_for]
