@@ -147,7 +147,8 @@ ADVISORIES = (
 def found(installed_version: "Callable[..., Optional[str]]", fixes: "Dict[str, Dict[str, Any]]",
           python: "Optional[Tuple[int, ...]]" = None) -> "List[Dict[str, Any]]":
     """The advisories that reach what is installed: [{id, distribution, version, what, fixed_in,
-    closed, by, remedy}]. `fixes` is the report's fix status by name (applies, switched_off)."""
+    closed, by, remedy}]. `fixes` is the report's fix status by name (applies, installed, detail,
+    switched_off)."""
     running = _running() if python is None else python
     result = []
     for a in ADVISORIES:
@@ -158,7 +159,9 @@ def found(installed_version: "Callable[..., Optional[str]]", fixes: "Dict[str, D
         if version is None or not _within(version, *a.releases):
             continue
         row = fixes.get(a.fix or "", {})
-        closed = bool(row.get("applies")) and not row.get("switched_off")
+        # Closed where its fix is in place, or waits for its module (the application imports
+        # it later): not where it applies but install() could not put it anywhere.
+        closed = bool(row.get("installed")) or str(row.get("detail", "")).startswith("waiting")
         remedy = a.remedy
         if a.remedy_python is not None and running[:len(a.remedy_python)] < a.remedy_python:
             remedy += " (it needs Python {}: no release that fixes it installs on Python {})".format(

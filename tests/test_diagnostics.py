@@ -491,6 +491,8 @@ runpy.run_module("starlette_asyncstream", run_name="__main__")
     problems = proc.stdout.split("\nProblems\n", 1)[1].split("\n\n", 1)[0].splitlines()
     reading = "cannot read sse_starlette's version: a finder on sys.meta_path raised RuntimeError: shim is broken"
     assert problems == ["  " + reading, "  install() failed (RuntimeError: shim is broken)"]
+    # Nothing was put in place, so no advisory is said to be closed by it.
+    assert "closed by this import" not in proc.stdout
     # Where a fix is needed and could not be installed, the self-test fails: the first problem is why.
     if AFFECTED:
         assert (proc.returncode, proc.stdout.splitlines()[-1]) == (1, "Result: streaming FAILS here: {}.".format(
