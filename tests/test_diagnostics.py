@@ -8,7 +8,7 @@ import pytest
 import starlette
 
 from support.releases import AFFECTED, AT_IMPORT, STREAMING, applies, run_python, starlette_at_least
-from support.installs import run_child, site_view
+from support.installs import RAISING_FINDER, run_child, site_view
 
 STARLETTE_FIXES = ("dispatch", "tasks", "disconnect")  # the table's order
 # 0.12.0b2 and older hand sync content to `async for`: their self-test fails
@@ -470,14 +470,8 @@ def test_each_part_of_the_human_report_follows_the_json_one(monkeypatch, changes
 def test_a_finder_that_raises_is_a_problem_the_report_names_not_a_traceback():
     # A shim's finder on sys.meta_path that raises for one name: the report still runs, and
     # says what it could not read and what could not be installed.
-    code = """
-import sys, runpy
-class Shim:
-    def find_spec(self, name, path=None, target=None):
-        if name == "sse_starlette":
-            raise RuntimeError("shim is broken")
-        return None
-sys.meta_path.insert(0, Shim())
+    code = RAISING_FINDER + """
+import runpy
 sys.argv = ["starlette_asyncstream"]
 runpy.run_module("starlette_asyncstream", run_name="__main__")
 """

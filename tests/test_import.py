@@ -9,7 +9,7 @@ import pytest
 import starlette
 
 from support.releases import AFFECTED, AT_IMPORT, PY, STREAMING, WITH_RESPONSES, applies, run_python
-from support.installs import run_child, site_view
+from support.installs import RAISING_FINDER, run_child, site_view
 from starlette_asyncstream import FIX_NAMES
 from starlette_asyncstream._ranges import FIXES
 
@@ -332,14 +332,8 @@ def test_a_warning_at_import_names_the_applications_import_line(tmp_path):
 def test_a_finder_that_fails_at_import_time_gets_a_warning_not_a_crash():
     # A shim's finder on sys.meta_path that raises while the package reads versions: the
     # application's import goes on, with one warning saying what happened.
-    code = """
-        import sys, warnings
-        class Shim:
-            def find_spec(self, name, path=None, target=None):
-                if name == "sse_starlette":
-                    raise RuntimeError("shim is broken")
-                return None
-        sys.meta_path.insert(0, Shim())
+    code = RAISING_FINDER + textwrap.dedent("""
+        import warnings
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             import starlette_asyncstream
@@ -347,7 +341,7 @@ def test_a_finder_that_fails_at_import_time_gets_a_warning_not_a_crash():
         # status() still answers: the fixes whose versions cannot be read say why
         for name, st in starlette_asyncstream.status().items():
             print(name, st.installed, st.detail)
-    """
+    """)
     proc = run_python(code)
     lines = proc.stdout.splitlines()
     assert lines[0] == str([(

@@ -81,3 +81,16 @@ def run_child(argv_tail, env_extra=None, python_path=(), flags=(), cwd=None, tim
 def code(text):
     return textwrap.dedent(text)
 
+
+
+# A shim's finder put first on sys.meta_path that raises for one top-level name (code for a
+# child to run before it imports the package).
+RAISING_FINDER = """
+import sys
+class Shim:
+    def find_spec(self, name, path=None, target=None):
+        if name == "sse_starlette":
+            raise RuntimeError("shim is broken")
+        return None
+sys.meta_path.insert(0, Shim())
+"""
