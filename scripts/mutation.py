@@ -386,6 +386,12 @@ def _selection(leg_map, changed, related, words, mode="direct", leg=None):
             direct.update(i for i in contexts if i >= 0)
             if whole_module or (-1 in contexts and not in_function):
                 modules.add(path)
+    # A module-level assignment runs once per process, in whichever test imported the module
+    # first: the tests that read what it binds (a default port only a ws:// URL reads) are as
+    # much its tests as those.
+    for path, lines in related.items():
+        for line in lines:
+            direct.update(i for i in leg_map["files"].get(path, {}).get(str(line), []) if i >= 0)
     wider = set()
     for path in modules:
         for contexts in leg_map["files"].get(path, {}).values():
