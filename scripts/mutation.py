@@ -360,7 +360,7 @@ def _blind(leg, leg_map, words):
             cost = sum(s for node, s in seconds.items() if node == test or node.startswith(test + "["))
             named = len(_words(test.split("::", 1)[-1]) & words)
             tests.append((-named, cost or 1.0, test))
-    return [(test, cost) for _, cost, test in sorted(tests)]
+    return [(test, cost, -minus) for minus, cost, test in sorted(tests)]
 
 
 def _selection(leg_map, changed, related, words, mode="direct", leg=None):
@@ -369,7 +369,7 @@ def _selection(leg_map, changed, related, words, mode="direct", leg=None):
     cannot name: then every test that ran any line of that module follows. For lines no test
     ran: the leg's blind tests alone (mode "blind"), or every test that ran the module ("module")."""
     if mode == "blind":
-        chosen = _blind(leg, leg_map, words)
+        chosen = [(test, cost) for test, cost, _ in _blind(leg, leg_map, words)]
         budget = os.environ.get(BUDGET, str(DEFAULT_BUDGET))
         left, picked = float("inf") if budget == "all" else float(budget), []
         for test, cost in chosen:
@@ -426,6 +426,10 @@ def _selection(leg_map, changed, related, words, mode="direct", leg=None):
         return -worth * (1 + 0.5 * named) / (costs[i] + OVERHEAD), sizes[i], i
 
     chosen = [(tests[i], costs[i]) for i in sorted(direct, key=order) + sorted(wider - direct, key=order)]
+    # The blind tests named after the code around the change first (their children may be the
+    # only ones where it shows: no wrapt, a vendored copy), where the leg has them.
+    if leg is not None:
+        chosen = [(test, cost) for test, cost, named in _blind(leg, leg_map, words) if named] + chosen
     budget = os.environ.get(BUDGET, str(DEFAULT_BUDGET))
     if budget == "all":
         return list(dict.fromkeys(test for test, _ in chosen))

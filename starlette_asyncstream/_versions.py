@@ -112,7 +112,8 @@ class Keys(dict):  # type: ignore[type-arg]
         self.versions = versions
 
     def get(self, name: str, default: Any = None) -> Any:
-        if name not in self and name in PACKAGES:
+        # (read once: the ranges ask only for PACKAGES, and Versions answers the same again)
+        if name not in self and name in PACKAGES:  # pragma: no mutate
             self[name] = self.versions.get(name)[1]
         return super().get(name, default)
 
