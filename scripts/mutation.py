@@ -423,7 +423,7 @@ def _selection(leg_map, changed, related, words, mode="direct", leg=None):
     def order(i):
         worth = near.get(i, 0.0) + 0.1 * here.get(i, 0) / max(sizes[i], 1)
         named = len(_words(tests[i].split("::", 1)[-1]) & words)
-        return -worth * (1 + 0.5 * named) / (costs[i] + OVERHEAD), sizes[i], i
+        return -worth * (1 + named) / (costs[i] + OVERHEAD), sizes[i], i
 
     chosen = [(tests[i], costs[i]) for i in sorted(direct, key=order) + sorted(wider - direct, key=order)]
     # The blind tests named after the code around the change first (their children may be the
