@@ -82,7 +82,7 @@ def collect() -> Dict[str, Any]:
     blocking = [b for b in report["stack"] if b["breaks_streaming"]]
     if blocking:
         # starlette.responses itself cannot be imported: no self-test to run.
-        report["problems"].append("{}; fix: {}".format(blocking[0]["what"], blocking[0]["remedy"]))
+        problems.extend("{}; fix: {}".format(b["what"], b["remedy"]) for b in blocking)
         report["ok"], report["exit"] = False, FAILS
         return report
 

@@ -316,6 +316,7 @@ def report(path, row, broken):
     # one sentence; the package's import, as the application's, said it in one warning).
     fails = broken and row.streaming
     assert proc.returncode == json.loads(data.stdout)["exit"] == (1 if fails else 0), proc.stdout
+    assert json.loads(data.stdout)["ok"] is not fails
     if fails:
         what = named[row.name]
         assert proc.stdout.splitlines()[-1] == "Result: streaming FAILS here: {}; fix: {}.".format(
