@@ -191,7 +191,8 @@ def render(report: Dict[str, Any]) -> str:
     elif report["exit"] == NOTHING_TO_CHECK:
         add("Result: nothing was checked: {}.".format(report["problems"][0]))
     elif report["exit"] == USAGE:
-        add("Result: the application was not checked: {}.".format(report["app"]["problems"][0]))
+        # (a usage error has one problem: why the application could not be loaded)
+        add("Result: the application was not checked: {}.".format(report["app"]["problems"][0]))  # pragma: no mutate
     elif report.get("app_fails"):
         count = report["app_unreached"]
         add("Result: the application holds {} {} that the import cannot reach (see Application).".format(
