@@ -157,8 +157,10 @@ def aiofiles_coroutine():
     assert broken.returncode == 1
     assert "AttributeError: module 'asyncio' has no attribute 'coroutine'" in broken.stderr
     # The package's import does not crash: it says once what it cannot fix, and where to look.
-    package = probe(side("aiofiles-coroutine", "broken"), "-c", "import starlette_asyncstream")
-    assert package.returncode == 0, package.stderr
+    package = probe(side("aiofiles-coroutine", "broken"), "-c",
+                    "import starlette_asyncstream as sa; print(sa.status()['dispatch'].detail)")
+    assert (package.returncode, package.stdout) == (0, "not installed (install() was not called, or it warned "
+                                                       "why)\n"), package.stderr
     assert [line for line in package.stderr.splitlines() if "Warning" in line] == [
         "<string>:1: RuntimeWarning: starlette_asyncstream: starlette.responses cannot be imported (AttributeError: "
         "module 'asyncio' has no attribute 'coroutine'); nothing was patched (python -m starlette_asyncstream "
