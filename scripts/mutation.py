@@ -806,7 +806,7 @@ def run(groups, again=False, keep_map=False):
             t.join()
     finally:
         _remove_pth()
-    head = _sh(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT).strip()
+    head = _sh(["git", "rev-parse", "--short", "HEAD"], cwd=copies[0]).strip()  # (what was mutated)
     summary = {"date": time.strftime("%Y-%m-%d"), "head": head, "seconds": round(time.monotonic() - started),
                "groups": results}
     with open(os.path.join(WORK, "results.json"), "w") as f:
