@@ -39,11 +39,15 @@ LEGACY_DISPATCH = ("isasyncgen", "iterate_in_threadpool")
 
 
 def _where(obj: Any) -> "Tuple[Optional[str], Optional[int]]":
+    """(file, line) of a class or function; a class made by type() or exec() has a file at most."""
     try:
-        return inspect.getsourcefile(obj), inspect.getsourcelines(obj)[1]
-    except (TypeError, OSError):
-        code = getattr(obj, "__code__", None)
-        return getattr(code, "co_filename", None), getattr(code, "co_firstlineno", None)
+        path = inspect.getsourcefile(obj)
+    except TypeError:  # a module without a file
+        path = None
+    try:
+        return path, inspect.getsourcelines(obj)[1]
+    except (TypeError, OSError):  # no source to find its line in
+        return path, None
 
 
 def _load(target: str) -> "Tuple[Any, Optional[str]]":
@@ -238,8 +242,10 @@ def render(result: "Dict[str, Any]") -> "List[str]":
     if not result["problems"]:
         lines.append("  fixes installed with it: " + (", ".join(result["installed"]) or "none"))
     for finding in result["responses"] + result["references"]:
-        lines.append("  {} ({}:{}): {}{}".format(
-            finding["name"], finding["file"], finding["line"], "" if finding["reached"] else "NOT REACHED: ",
+        # (a class made by type() or exec has no source line to read; a module may have no file)
+        where = ":".join(str(part) for part in (finding["file"], finding["line"]) if part is not None)
+        lines.append("  {} ({}): {}{}".format(
+            finding["name"], where or "no source file", "" if finding["reached"] else "NOT REACHED: ",
             finding["what"]))
         if finding["fix"]:
             lines.append("    fix: " + finding["fix"])

@@ -266,3 +266,33 @@ def test_the_console_script_finds_the_app_in_the_current_directory_as_servers_do
                           stderr=subprocess.PIPE, universal_newlines=True, timeout=120)
     assert "Application main:app (0 routes; its modules: main)" in proc.stdout.splitlines(), proc.stdout + proc.stderr
     assert proc.returncode == (0 if HAS_THREADPOOL_ITERATION else 1) and proc.stderr == "", proc.stderr
+
+
+def test_a_response_class_made_without_a_class_statement_is_named_with_its_file(tmp_path):
+    # type() (or exec) makes a class whose source line cannot be found: the report names its
+    # file alone, never "None", and goes on.
+    write(tmp_path, app="""\
+        import starlette_asyncstream  # noqa: F401
+        from starlette.applications import Starlette
+        from starlette.responses import StreamingResponse
+
+        Made = type("Made", (StreamingResponse,), {"media_type": "text/plain"})
+        app = Starlette()
+        """)
+    proc = report(tmp_path, "app:app")
+    assert "  app.Made ({}): inherits StreamingResponse.__init__".format(tmp_path / "app.py") in (
+        proc.stdout.splitlines()), proc.stdout
+    assert "None" not in proc.stdout and proc.returncode == (0 if HAS_THREADPOOL_ITERATION else 1), proc.stdout
+
+
+def test_the_console_script_takes_the_applications_module_before_a_standard_one_of_its_name(tmp_path):
+    # As servers put the current directory first: an application module named like a module
+    # of the standard library (tabnanny here) is the application's.
+    write(tmp_path, tabnanny="from starlette.applications import Starlette\napp = Starlette()\n")
+    script = os.path.join(os.path.dirname(sys.executable), "starlette-asyncstream")
+    env = dict(os.environ)
+    env.pop("STARLETTE_ASYNCSTREAM_DISABLE", None)
+    proc = subprocess.run([script, "--app", "tabnanny:app"], cwd=str(tmp_path), env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True, timeout=120)
+    assert "Application tabnanny:app (0 routes; its modules: tabnanny)" in proc.stdout.splitlines(), proc.stdout
+    assert proc.stderr == "", proc.stderr
