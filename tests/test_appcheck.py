@@ -296,3 +296,39 @@ def test_the_console_script_takes_the_applications_module_before_a_standard_one_
                           stderr=subprocess.PIPE, universal_newlines=True, timeout=120)
     assert "Application tabnanny:app (0 routes; its modules: tabnanny)" in proc.stdout.splitlines(), proc.stdout
     assert proc.stderr == "", proc.stderr
+
+
+@pytest.mark.skipif(not applies("tasks"), reason="{}: the tasks fix (run_until_first_complete) does not apply "
+                    "here, so no function of Starlette's is replaced by name".format(LEG))
+@pytest.mark.parametrize("shipped", ["pyc", "zip"])
+def test_a_reference_in_a_module_shipped_without_source_is_named_without_a_line(tmp_path, shipped):
+    # A sourceless deployment (.pyc only) or a zip on sys.path: the module holding Starlette's
+    # function by name is named with its file; there is no source line to read, and the report
+    # goes on.
+    import py_compile
+    import zipfile
+
+    write(tmp_path, sitecustomize="import helpers\n", helpers="""\
+        from starlette.concurrency import run_until_first_complete
+        """, app="""\
+        import starlette_asyncstream  # noqa: F401
+        from starlette.applications import Starlette
+
+        app = Starlette()
+        """)
+    source = tmp_path / "helpers.py"
+    if shipped == "pyc":
+        where = str(tmp_path / "helpers.pyc")
+        py_compile.compile(str(source), cfile=where, doraise=True)
+        env = None
+    else:
+        with zipfile.ZipFile(str(tmp_path / "lib.zip"), "w") as archive:
+            archive.write(str(source), "helpers.py")
+        where = str(tmp_path / "lib.zip" / "helpers.py")
+        env = {"PYTHONPATH": os.pathsep.join([str(tmp_path), str(tmp_path / "lib.zip")])}
+    source.unlink()
+    proc = report(tmp_path, "app:app", env=env)
+    assert ("  helpers.run_until_first_complete ({}): NOT REACHED: still starlette.concurrency."
+            "run_until_first_complete as it was before the fix (taken by name before starlette_asyncstream was "
+            "imported): calls through it run unpatched".format(where)) in proc.stdout.splitlines(), proc.stdout
+    assert proc.returncode == 1 and "Traceback" not in proc.stdout, proc.stdout
