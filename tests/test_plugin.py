@@ -149,3 +149,15 @@ def test_a_header_that_cannot_be_read_says_so_and_the_run_goes_on(tmp_path):
     lines = [line for line in proc.stdout.splitlines() if line.startswith("starlette-asyncstream")]
     assert lines == ["starlette-asyncstream: status unavailable (RuntimeError: a layout nobody foresaw)"], proc.stdout
     assert "1 passed" in proc.stdout
+
+
+def test_a_fix_that_applies_and_was_uninstalled_is_named_as_not_installed(tmp_path):
+    if not applies("dispatch"):
+        pytest.skip("{}: outside the dispatch fix's range, nothing to uninstall".format(LEG))
+    files = {"conftest.py": "import starlette_asyncstream\nstarlette_asyncstream.uninstall('dispatch')\n",
+             "test_a.py": "def test_a():\n    pass\n"}
+    proc = pytest_in(tmp_path, files)
+    assert (proc.returncode, proc.stderr) == (0, ""), proc.stdout + proc.stderr
+    line = header(proc)
+    assert line.endswith("; not installed: dispatch"), line
+    assert "dispatch" not in line.split("fixes installed: ", 1)[1].split(";")[0].split(", "), line
