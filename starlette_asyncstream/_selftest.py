@@ -106,8 +106,7 @@ async def _drive(response: Any) -> bytes:
     async def send(message: Dict[str, Any]) -> None:
         if message["type"] == "http.response.body":
             body.append(message.get("body", b""))
-            # (every release's last message says more_body False: the default is never read)
-            if not message.get("more_body", False):  # pragma: no mutate
+            if message.get("more_body") is not True:  # (the last message: more_body False, or none)
                 done.set()
 
     await asyncio.wait_for(_call(response, receive, send), timeout=10)  # pragma: no mutate (a wait's length)
