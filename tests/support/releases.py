@@ -65,7 +65,7 @@ def outside_details(name):
     if VERSIONS[fix.package] is None and (fix.package == "starlette" or installed_version(
             fix.package, MODULES[fix.package]) is None):
         return {"{} is not installed".format(fix.package)}  # (its own package: said first)
-    if PY < fix.python:
+    if tuple(sys.version_info[:3]) < fix.python:  # (a row may name a micro release: 3.8.7)
         return {"Python {} is outside the affected range (Python >= {})".format(
             sys.version.split()[0], ".".join(map(str, fix.python)))}
     details = set()
