@@ -81,8 +81,8 @@ def test_import_on_a_fixed_release_is_a_true_noop():
     # The status module's FixStatus is made on first use, whatever applies (at once on 3.6,
     # which has no module __getattr__).
     assert ("starlette_asyncstream._status" in result["heavy"]) is (sys.version_info < (3, 7))
-    # The import hook (and its finder on sys.meta_path) only where a fix applies, which every
-    # applicable fix's module is waited for, or imported, at once.
+    # The import hook, and its finder on sys.meta_path, only where a fix applies (wherever one
+    # does, another waits for its module: testclient's range holds the streaming rows').
     some = any(applies(f.name) for f in FIXES)
     assert ("starlette_asyncstream._hook" in result["heavy"], result["finder"]) == (some, some)
     result["heavy"] = [m for m in result["heavy"] if m != "starlette_asyncstream._hook"]
