@@ -256,14 +256,19 @@ def test_a_route_whose_attribute_fails_is_walked_past(tmp_path):
     assert data["app"]["modules"] == ["main", "views"] and data["app"]["problems"] == [], data["app"]
 
 
-def test_the_console_script_finds_the_app_in_the_current_directory_as_servers_do(tmp_path):
-    # (python -m puts the current directory on sys.path itself; a console script does not.)
-    write(tmp_path, main="from starlette.applications import Starlette\napp = Starlette()\n")
+def console_script(directory, *args):
+    """The leg's `starlette-asyncstream` console script run in directory (the opt-out unset)."""
     script = os.path.join(os.path.dirname(sys.executable), "starlette-asyncstream")
     env = dict(os.environ)
     env.pop("STARLETTE_ASYNCSTREAM_DISABLE", None)
-    proc = subprocess.run([script, "--app", "main:app"], cwd=str(tmp_path), env=env, stdout=subprocess.PIPE,
+    return subprocess.run([script] + list(args), cwd=str(directory), env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, universal_newlines=True, timeout=120)
+
+
+def test_the_console_script_finds_the_app_in_the_current_directory_as_servers_do(tmp_path):
+    # (python -m puts the current directory on sys.path itself; a console script does not.)
+    write(tmp_path, main="from starlette.applications import Starlette\napp = Starlette()\n")
+    proc = console_script(tmp_path, "--app", "main:app")
     assert "Application main:app (0 routes; its modules: main)" in proc.stdout.splitlines(), proc.stdout + proc.stderr
     assert proc.returncode == (0 if HAS_THREADPOOL_ITERATION else 1) and proc.stderr == "", proc.stderr
 
@@ -289,11 +294,7 @@ def test_the_console_script_takes_the_applications_module_before_a_standard_one_
     # As servers put the current directory first: an application module named like a module
     # of the standard library (tabnanny here) is the application's.
     write(tmp_path, tabnanny="from starlette.applications import Starlette\napp = Starlette()\n")
-    script = os.path.join(os.path.dirname(sys.executable), "starlette-asyncstream")
-    env = dict(os.environ)
-    env.pop("STARLETTE_ASYNCSTREAM_DISABLE", None)
-    proc = subprocess.run([script, "--app", "tabnanny:app"], cwd=str(tmp_path), env=env, stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, universal_newlines=True, timeout=120)
+    proc = console_script(tmp_path, "--app", "tabnanny:app")
     assert "Application tabnanny:app (0 routes; its modules: tabnanny)" in proc.stdout.splitlines(), proc.stdout
     assert proc.stderr == "", proc.stderr
 
