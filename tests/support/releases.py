@@ -79,6 +79,13 @@ def outside_details(name):
     return details
 
 
+def assert_outside_details(statuses):
+    """Each fix of status() that does not apply here is not installed and says why: outside_details."""
+    for name, st in statuses.items():
+        if not applies(name):
+            assert (st.installed, st.detail in outside_details(name)) == (False, True), (st, outside_details(name))
+
+
 # The fixes installed by the import itself (in starlette.responses/concurrency);
 # the others wait for their module (starlette.testclient, sse_starlette.sse, ...).
 STREAMING = [fix.name for fix in FIXES if not fix.waits_for]
