@@ -592,6 +592,24 @@ def _counts(session):
     return counts, survivors
 
 
+def _expected_seconds(group):
+    """What the group's last session spent on its mutants (each mutant's "N s" line), or a guess
+    from its module count when it has none."""
+    session = os.path.join(WORK, group + ".sqlite")
+    if os.path.exists(session):
+        db = sqlite3.connect(session)
+        try:
+            outputs = [row[0] or "" for row in db.execute("SELECT output FROM work_results")]
+        except sqlite3.Error:
+            outputs = []
+        finally:
+            db.close()
+        spent = [float(m.group(1)) for m in (re.search(r"^(\d+\.\d) s$", o, re.M) for o in outputs) if m]
+        if spent:
+            return sum(spent)
+    return 300.0 * len(GROUPS[group])
+
+
 def _blobs(group, copy):
     """The group's modules as the copy has them (a session's mutants are positions in these; the
     copy is HEAD when the run began, whatever was committed since)."""
@@ -787,8 +805,9 @@ def run(groups, again=False, keep_map=False):
     try:
         if not (keep_map and os.path.exists(os.path.join(WORK, MAP))):
             _map(copies[0])
-        # The biggest groups first, shared out over the copies as they free up.
-        queue = sorted(groups, key=lambda g: -len(GROUPS[g]))
+        # The longest groups first (as their last session timed them), shared out over the copies
+        # as they free up: with whole groups per copy, a long one started last is the run's tail.
+        queue = sorted(groups, key=lambda g: -_expected_seconds(g))
         lock = threading.Lock()
 
         def worker(copy):
