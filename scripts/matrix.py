@@ -53,8 +53,8 @@ LEGS = [
     ("3.11", "unit", "0.13.1", 2, {}),  # just before the tasks range
     ("3.11", "unit", "0.13.2", 2, {}),
     ("3.11", "unit", "0.13.3", 2, {}),
-    ("3.11", "unit", "0.13.6", 1, {}),
     ("3.11", "unit", "0.13.6", 2, {}),
+    ("3.11", "unit", "0.13.6", 1, {}),
     ("3.11", "unit", "0.13.8", 2, {}),
     ("3.11", "unit", "0.14.0", 2, {}),
     ("3.11", "unit", "0.14.1", 2, {}),
@@ -184,6 +184,20 @@ def starlette_of(leg):
     return leg[2] if leg[2] is not None else FASTAPI_PINS[leg[4]["fastapi"]]
 
 
+# Tests whose outcome depends on the Python and not on the Starlette release (the test harness,
+# `--app`'s loading errors, the run command's reading of a command line: marked `per_python` in
+# tests/support/releases.py) run in one unit leg of each Python, the first on Starlette 0.13.6
+# (the release most pins hold; else the Python's first unit leg); its other unit legs skip them,
+# naming that leg. Outside tox (the variable unset) every test runs.
+PER_PYTHON_VAR = "STARLETTE_ASYNCSTREAM_TESTS_PER_PYTHON_IN"
+
+
+def per_python_leg(python):
+    """The unit leg that runs the `per_python` tests of a Python (None: it has no unit leg)."""
+    units = [leg for leg in LEGS if leg[0] == python and leg[1] == "unit" and "simulate" not in leg[4]]
+    return name(next((leg for leg in units if leg[2] == "0.13.6"), units[0])) if units else None
+
+
 def section(leg):
     python, suite, starlette, wrapt, pins = leg
     deps = ["starlette" if starlette == "newest" else "starlette=={}".format(starlette)] if starlette else []
@@ -202,6 +216,8 @@ def section(leg):
     if "simulate" in pins:
         package.append("set_env = PYTHONPATH = {toxinidir}/tests/py" + pins["simulate"].replace(".", ""))
         pinned += ", simulating Python " + pins["simulate"]
+    elif suite == "unit" and per_python_leg(python) != name(leg):
+        package.append("set_env = {} = {}".format(PER_PYTHON_VAR, per_python_leg(python)))
     return "\n".join([
         "[testenv:{}]".format(name(leg)),
         "description = {} tests, Python {}, {}, wrapt {}".format(suite, python, pinned, wrapt),
@@ -282,7 +298,9 @@ def main(argv):
     if "--json" in argv:
         print(json.dumps([{"env": name(leg), "python": leg[4].get("simulate", leg[0]), "suite": leg[1],
                            "starlette": starlette_of(leg),
-                           "wrapt": leg[3], "pins": leg[4]} for leg in LEGS]))
+                           "wrapt": leg[3], "pins": leg[4],
+                           "per_python_in": per_python_leg(leg[0]) if leg[1] == "unit" else None}
+                          for leg in LEGS]))
         return 0
     wanted = render()
     with open(TOX_INI, encoding="utf-8") as f:

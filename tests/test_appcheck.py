@@ -13,7 +13,7 @@ import starlette
 
 from support.contents import LEGACY_STREAM_INIT
 from support.installs import run_child
-from support.releases import applies, starlette_at_least
+from support.releases import applies, per_python, starlette_at_least
 
 LEG = "Starlette {} on Python {}.{}".format(starlette.__version__, *sys.version_info[:2])
 HAS_THREADPOOL_ITERATION = starlette_at_least("0.12.0b3")  # iterate_in_threadpool: #462
@@ -209,6 +209,7 @@ def test_a_function_taken_by_name_before_the_import_is_named_where_it_was_taken(
     assert got.stdout.splitlines() == [first, "ok"], got.stdout + got.stderr
 
 
+@per_python  # (the report stops before it reads anything of Starlette's)
 @pytest.mark.parametrize("target, sentence", [
     ("broken:app", "the application module broken cannot be imported (ZeroDivisionError: division by zero)"),
     ("syntax:app", "the application module syntax cannot be imported at {syntax}:2 (SyntaxError: "),
@@ -290,6 +291,7 @@ def test_a_response_class_made_without_a_class_statement_is_named_with_its_file(
     assert "None" not in proc.stdout and proc.returncode == (0 if HAS_THREADPOOL_ITERATION else 1), proc.stdout
 
 
+@per_python  # (which module is imported: sys.path, not Starlette)
 def test_the_console_script_takes_the_applications_module_before_a_standard_one_of_its_name(tmp_path):
     # As servers put the current directory first: an application module named like a module
     # of the standard library (tabnanny here) is the application's.

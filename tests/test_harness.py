@@ -6,6 +6,11 @@ import subprocess
 import sys
 import time
 
+from support.releases import per_python
+
+# scripts/tox, its summary and pytest-timeout: the Python matters, the Starlette release does not.
+pytestmark = per_python
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SUMMARY = os.path.join(ROOT, "scripts", "junit_summary.py")
 

@@ -214,6 +214,28 @@ def test_tox_matrix_has_a_leg_on_both_sides_of_every_boundary():
                 "no leg runs {} where it fails (Python >= {})".format(fix.name, fix.fails_from_python)
 
 
+@needs_the_matrix
+def test_each_python_runs_its_per_python_tests_in_one_unit_leg_where_the_streaming_fixes_apply():
+    # The unit legs that skip the `per_python` tests (tests/support/releases.py) name the one
+    # that runs them: one per Python, an affected release, and tox sets the variable on the others.
+    with open(os.path.join(ROOT, "tox.ini"), encoding="utf-8") as f:
+        tox = f.read()
+    units = [leg for leg in matrix() if leg["suite"] == "unit" and "simulate" not in leg["pins"]]
+    assert units and {leg["python"] for leg in units} >= {"3.6", "3.8", "3.11", "3.13", "3.14", "3.15"}
+    for python in {leg["python"] for leg in units}:
+        mine = [leg for leg in units if leg["python"] == python]
+        runs = {leg["per_python_in"] for leg in mine}
+        assert len(runs) == 1, (python, runs)
+        (chosen,) = [leg for leg in mine if leg["env"] in runs]
+        assert chosen["starlette"] in ("0.13.6", "0.13.8"), chosen
+        section = tox[tox.index("[testenv:{}]\n".format(chosen["env"])):].split("\n\n", 1)[0]
+        assert "STARLETTE_ASYNCSTREAM_TESTS_PER_PYTHON_IN" not in section, section
+        for leg in mine:
+            if leg is not chosen:
+                section = tox[tox.index("[testenv:{}]\n".format(leg["env"])):].split("\n\n", 1)[0]
+                assert "set_env = STARLETTE_ASYNCSTREAM_TESTS_PER_PYTHON_IN = {}\n".format(chosen["env"]) in section
+
+
 # Each row's Pythons, written a second time from the facts (legacy-facts.md, CPython's what's new,
 # the releases' code): the first Python it applies on, and the first it fails on (None: only under
 # strict warnings; (): every Python).

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from support.releases import AFFECTED
+from support.releases import AFFECTED, per_python
 from support.installs import run_child
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -112,6 +112,7 @@ def test_a_command_that_is_not_visibly_python_still_gets_the_fix(tmp_path, kind)
     assert result["preloaded"] is True and result["outcome"] == "body c1c2"
 
 
+@per_python  # (the fix never loads in these processes: the Starlette release cannot matter)
 @pytest.mark.parametrize("flags", [["-I"], ["-E"], ["-S"], ["-u", "-Es"], ["-W", "ignore", "-I"], ["-X", "dev", "-I"]])
 def test_a_python_that_will_not_load_the_fix_is_named_on_stderr(flags):
     code = "import sys; print('starlette_asyncstream' in sys.modules)"
@@ -211,6 +212,7 @@ def test_a_file_in_the_current_directory_is_not_a_command_without_a_path(tmp_pat
     assert (proc.returncode, proc.stderr) == (2, "starlette-asyncstream run: command not found: tool\n")
 
 
+@per_python  # (how the command line is read; what the import prints on each release: test_import)
 @pytest.mark.parametrize("argv", [
     ["runEverything.py"],  # a script name with the letters of -E, -I or -S in it
     ["-", "-I"],  # the program from stdin: what follows is its own arguments

@@ -13,6 +13,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 os.environ["STARLETTE_ASYNCSTREAM_DISABLE"] = "1"
 
 import starlette  # noqa: E402
@@ -105,6 +107,20 @@ def ready(name):
 
 # Does a streaming fix apply to the running release (the import patches something)?
 AFFECTED = any(applies(name) for name in AT_IMPORT)
+
+
+# The unit leg that runs this Python's `per_python` tests, when this leg is another of its unit
+# legs (scripts/matrix.py sets it; unset outside tox: every test runs).
+PER_PYTHON_LEG = os.environ.get("STARLETTE_ASYNCSTREAM_TESTS_PER_PYTHON_IN")
+
+
+# A test (or a module, as its pytestmark) whose outcome depends on the Python and the package,
+# never on the Starlette release (the harness, a command line read, a module that cannot be
+# loaded): it runs in one unit leg of each Python and is skipped, naming that leg, in the
+# Python's other unit legs.
+per_python = pytest.mark.skipif(PER_PYTHON_LEG is not None, reason=(
+    "Starlette {} on Python {}.{}: this test does not depend on the Starlette release; it runs in {}"
+    .format(starlette.__version__, PY[0], PY[1], PER_PYTHON_LEG)))
 
 
 def starlette_at_least(text):
