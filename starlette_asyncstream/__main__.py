@@ -85,6 +85,13 @@ def collect() -> Dict[str, Any]:
         problems.extend("{}; fix: {}".format(b["what"], b["remedy"]) for b in blocking)
         report["ok"], report["exit"] = False, FAILS
         return report
+    try:
+        import starlette.responses  # noqa: F401  (what every check streams through)
+    except Exception as exc:  # not a row of the stack table: an aiofiles without metadata, a broken install
+        problems.append("starlette.responses cannot be imported ({}: {}): the self-test cannot run".format(
+            type(exc).__name__, exc))
+        report["ok"], report["exit"] = False, FAILS
+        return report
 
     # Installed, or waiting for their module (the application imports it later: --app).
     was_installed = [name for name, s in at_import.items() if s.installed or s.detail.startswith("waiting")]

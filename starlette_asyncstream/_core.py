@@ -435,7 +435,9 @@ def _install_group(fixes: "List[Fix]") -> None:
     try:
         patches = [patch_for(fix) for fix in fixes]
     except CannotImport as exc:  # not ours to fix: the report says what is
-        warn("{}; nothing was patched (python -m starlette_asyncstream tells why)".format(exc), RuntimeWarning)
+        # (only this group: the other groups' fixes are installed, or not, on their own)
+        warn("{}; not installed: {} (python -m starlette_asyncstream tells why)".format(
+            exc, ", ".join(fix.name for fix in fixes)), RuntimeWarning)
         return
     except Exception as exc:  # LayoutError, or a fork's surprise
         warn_layout("unexpected layout ({}: {})".format(type(exc).__name__, exc))

@@ -8,7 +8,8 @@ import pytest
 import starlette
 
 from support.releases import AFFECTED, AT_IMPORT, STREAMING, applies, run_python, starlette_at_least
-from support.installs import RAISING_FINDER, run_child, site_view
+from support.installs import (RAISING_FINDER, RESPONSES_FAIL, failing_aiofiles, responses_import_aiofiles, run_child,
+                              site_view)
 
 STARLETTE_FIXES = ("dispatch", "tasks", "disconnect")  # the table's order
 # 0.12.0b2 and older hand sync content to `async for`: their self-test fails
@@ -495,3 +496,32 @@ runpy.run_module("starlette_asyncstream", run_name="__main__")
     else:
         assert (proc.returncode, proc.stdout.splitlines()[-1]) == (
             0, "Result: streaming works in this environment with starlette-asyncstream.")
+
+
+@pytest.mark.skipif(not responses_import_aiofiles(), reason="Starlette {}'s starlette.responses does not import "
+                    "aiofiles (from 0.15.0): it cannot fail this way".format(starlette.__version__))
+@pytest.mark.parametrize("as_json", [False, True], ids=["report", "json"])
+def test_a_starlette_responses_that_cannot_be_imported_is_a_problem_not_a_traceback(tmp_path, as_json):
+    # aiofiles < 0.6 on 3.11+ without its metadata beside it (vendored, zipped): no row of the
+    # stack table names it, and starlette.responses cannot be imported. The report says so and
+    # exits 1; it used to end in the self-test's traceback.
+    proc = run_child(["-m", "starlette_asyncstream"] + (["--json"] if as_json else []),
+                     python_path=[failing_aiofiles(tmp_path)])
+    problem = RESPONSES_FAIL + ": the self-test cannot run"
+    assert proc.returncode == 1 and "Traceback" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+    if as_json:
+        report = json.loads(proc.stdout)
+        assert (report["exit"], report["ok"], report["problems"], report["self_test"]) == (1, False, [problem], {})
+    else:
+        assert proc.stdout.splitlines()[-1] == "Result: streaming FAILS here: {}.".format(problem)
+        assert "\nProblems\n  {}\n\n".format(problem) in proc.stdout, proc.stdout
+    # The import's own warning, where a fix that needs starlette.responses at once applies: it
+    # names the fixes left out, not "nothing" (the others are installed on their own).
+    warned = [line for line in proc.stderr.splitlines() if line.strip() and not line.startswith(" ")]
+    if AFFECTED:
+        left_out = ", ".join(n for n in STARLETTE_FIXES if applies(n))
+        assert len(warned) == 1 and warned[0].endswith(
+            "RuntimeWarning: starlette_asyncstream: {}; not installed: {} (python -m starlette_asyncstream tells "
+            "why)".format(RESPONSES_FAIL, left_out)), proc.stderr
+    else:
+        assert proc.stderr == ""

@@ -163,8 +163,8 @@ def aiofiles_coroutine():
                                                        "why)\n"), package.stderr
     assert [line for line in package.stderr.splitlines() if "Warning" in line] == [
         "<string>:1: RuntimeWarning: starlette_asyncstream: starlette.responses cannot be imported (AttributeError: "
-        "module 'asyncio' has no attribute 'coroutine'); nothing was patched (python -m starlette_asyncstream "
-        "tells why)"]
+        "module 'asyncio' has no attribute 'coroutine'); not installed: dispatch, tasks (python -m "
+        "starlette_asyncstream tells why)"]
     fixed = probe(side("aiofiles-coroutine", "fixed"), "-c", "import starlette.responses")
     assert (fixed.returncode, fixed.stderr) == (0, "")
 

@@ -94,3 +94,27 @@ class Shim:
         return None
 sys.meta_path.insert(0, Shim())
 """
+
+
+def failing_aiofiles(directory):
+    """An aiofiles that fails to import as aiofiles < 0.6 does on Python 3.11+ (its
+    asyncio.coroutine is gone), put in directory with no metadata of its own (vendored,
+    zipped: no row of the stack table names it). A starlette.responses that imports aiofiles
+    then cannot be imported. Returns the PYTHONPATH entry."""
+    package = directory / "aiofiles"
+    package.mkdir()
+    (package / "__init__.py").write_text("raise AttributeError(\"module 'asyncio' has no attribute 'coroutine'\")\n")
+    return str(directory)
+
+
+def responses_import_aiofiles():
+    """Does the installed starlette.responses import aiofiles (0.15.0 and later do not)?"""
+    import starlette
+
+    with open(os.path.join(os.path.dirname(starlette.__file__), "responses.py"), encoding="utf-8") as f:
+        return "import aiofiles" in f.read()
+
+
+# What the report and the import say when starlette.responses cannot be imported (failing_aiofiles).
+RESPONSES_FAIL = ("starlette.responses cannot be imported (AttributeError: module 'asyncio' has no attribute "
+                  "'coroutine')")
