@@ -42,7 +42,7 @@ def _where(obj: Any) -> "Tuple[Optional[str], Optional[int]]":
     """(file, line) of a class or function; a class made by type() or exec() has a file at most."""
     try:
         path = inspect.getsourcefile(obj)
-    except TypeError:  # a module without a file
+    except TypeError:  # a module whose __file__ is empty (a class held in one without any is never looked at)
         path = None
     try:
         return path, inspect.getsourcelines(obj)[1]
@@ -190,7 +190,7 @@ def check(target: str) -> "Dict[str, Any]":
     result["modules"] = sorted(_imported_by(modules))
     try:
         from starlette.responses import StreamingResponse
-    except Exception:  # aiofiles < 0.6 on 3.11+: the report's stack section says why
+    except Exception:  # (aiofiles < 0.6 on 3.11+, a broken install: the report's problems say why)
         StreamingResponse = None
     originals: Dict[int, Tuple[Any, str]] = {}  # one entry per original (several owners may share it)
     for b in _core.BINDINGS.values():

@@ -12,7 +12,7 @@ import pytest
 import starlette
 
 from support.contents import LEGACY_STREAM_INIT
-from support.installs import run_child
+from support.installs import RESPONSES_FAIL, failing_aiofiles, responses_import_aiofiles, run_child
 from support.releases import applies, per_python, starlette_at_least
 
 LEG = "Starlette {} on Python {}.{}".format(starlette.__version__, *sys.version_info[:2])
@@ -289,6 +289,49 @@ def test_a_response_class_made_without_a_class_statement_is_named_with_its_file(
     assert "  app.Made ({}): inherits StreamingResponse.__init__".format(tmp_path / "app.py") in (
         proc.stdout.splitlines()), proc.stdout
     assert "None" not in proc.stdout and proc.returncode == (0 if HAS_THREADPOOL_ITERATION else 1), proc.stdout
+
+
+@pytest.mark.skipif(not responses_import_aiofiles(), reason="{}: starlette.responses does not import aiofiles (from "
+                    "0.15.0), so it cannot fail this way".format(LEG))
+def test_an_application_checked_where_starlette_responses_cannot_be_imported_is_still_walked(tmp_path):
+    # A plain ASGI application beside an aiofiles that fails as aiofiles < 0.6 does on 3.11+:
+    # the check has no StreamingResponse to compare classes with, walks the rest and says so
+    # where the report's problems say why.
+    write(tmp_path, main="async def app(scope, receive, send):\n    pass\n")
+    failing_aiofiles(tmp_path)
+    proc = run_child(["-m", "starlette_asyncstream", "--app", "main:app"], python_path=[str(tmp_path)],
+                     cwd=str(tmp_path))
+    assert proc.returncode == 1 and "Traceback" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+    shown = proc.stdout.split("\nApplication ", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert shown[0] == "main:app (0 routes; its modules: main)" and shown[-1] == (
+        "  nothing here that the import cannot reach"), proc.stdout
+    assert proc.stdout.splitlines()[-1] == "Result: streaming FAILS here: {}: the self-test cannot run.".format(
+        RESPONSES_FAIL)
+    app = json.loads(run_child(["-m", "starlette_asyncstream", "--app", "main:app", "--json"],
+                               python_path=[str(tmp_path)], cwd=str(tmp_path)).stdout)["app"]
+    assert (app["routes"], app["modules"], app["problems"], app["responses"]) == (0, ["main"], [], [])
+
+
+def test_a_response_class_in_a_module_with_an_empty_file_name_is_named_without_one(tmp_path):
+    # A loader that leaves __file__ empty (as some embedding and plugin loaders do): inspect
+    # cannot name the class's file (TypeError); the report says so and goes on.
+    write(tmp_path, app="""\
+        import starlette_asyncstream  # noqa: F401
+        from starlette.applications import Starlette
+        from starlette.responses import StreamingResponse
+
+
+        class Made(StreamingResponse):
+            media_type = "text/plain"
+
+
+        app = Starlette()
+        __file__ = ""
+        """)
+    proc = report(tmp_path, "app:app")
+    assert "  app.Made (no source file): inherits StreamingResponse.__init__" in proc.stdout.splitlines(), \
+        proc.stdout
+    assert "Traceback" not in proc.stdout and proc.returncode == (0 if HAS_THREADPOOL_ITERATION else 1), proc.stdout
 
 
 @per_python  # (which module is imported: sys.path, not Starlette)
