@@ -99,8 +99,9 @@ LEGS = [
 SID = ("py314", "py315")  # legs whose Python lives in the sid root (scripts/sid)
 # group: the modules cosmic-ray mutates in one session (one copy runs a whole group).
 GROUPS = {
-    "core": ["starlette_asyncstream/_core.py", "starlette_asyncstream/_hook.py", "starlette_asyncstream/__init__.py",
-             "starlette_asyncstream/_status.py", "starlette_asyncstream/_versions.py"],
+    "core": ["starlette_asyncstream/_core.py", "starlette_asyncstream/_bindings.py", "starlette_asyncstream/_hook.py",
+             "starlette_asyncstream/__init__.py", "starlette_asyncstream/_status.py",
+             "starlette_asyncstream/_versions.py"],
     "table": ["starlette_asyncstream/_ranges.py", "starlette_asyncstream/_pep440.py"],
     "report": ["starlette_asyncstream/__main__.py", "starlette_asyncstream/_selftest.py"],
     "stack": ["starlette_asyncstream/_stack.py", "starlette_asyncstream/_security.py"],

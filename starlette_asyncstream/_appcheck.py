@@ -29,7 +29,7 @@ import sys
 import sysconfig
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-from . import _core
+from . import _bindings
 
 # Libraries whose modules are not the application's (their own references are the fixes' business).
 LIBRARIES = ("starlette", "fastapi", "sse_starlette", "starlette_asyncstream", "pydantic", "uvicorn", "anyio")
@@ -151,7 +151,7 @@ def _imported_by(modules: "Set[str]") -> "Set[str]":
 
 def _legacy_dispatch(cls: type) -> bool:
     init = vars(cls).get("__init__")
-    if init is None or _core.unwrap_ours(init) is not init:
+    if init is None or _bindings.unwrap_ours(init) is not init:
         return False
     names = getattr(getattr(init, "__code__", None), "co_names", ())
     return any(name in names for name in LEGACY_DISPATCH)
@@ -193,7 +193,7 @@ def check(target: str) -> "Dict[str, Any]":
     except Exception:  # (aiofiles < 0.6 on 3.11+, a broken install: the report's problems say why)
         StreamingResponse = None
     originals: Dict[int, Tuple[Any, str]] = {}  # one entry per original (several owners may share it)
-    for b in _core.BINDINGS.values():
+    for b in _bindings.BINDINGS.values():
         # Functions a fix replaced in a module. Not a module object a fix gives a module
         # in place of another (debug-page's traceback, staticfiles' os): an application
         # holding `os` or `traceback` itself is fine.

@@ -336,7 +336,7 @@ FIXES = (
         # Every release before 0.38.3 renders `traceback_obj.exc_type.__name__`
         # (0.12.0b3 already); #2662 read `exc_type_str` on 3.13+ in 0.38.3.
         # It replaces the same module global as debug-page, on top of it
-        # where both apply (see _core.BINDINGS).
+        # where both apply (see _bindings.BINDINGS).
         ranges=(("starlette", "0.12.0b3", "0.38.3"),),
         upstream="encode/starlette #2614 (report), #2662 (fix, 0.38.3); CPython 3.13 deprecates exc_type",
         fails_from_python=None,

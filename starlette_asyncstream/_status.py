@@ -5,7 +5,7 @@ import os
 import sys
 from typing import Dict, FrozenSet, NamedTuple
 
-from . import _core, _versions
+from . import _bindings, _core, _versions
 from ._ranges import FIXES
 
 __all__ = ["FixStatus", "status"]
@@ -40,7 +40,7 @@ def status() -> "Dict[str, FixStatus]":
         except Exception as exc:  # a finder on sys.meta_path that raises (a broken shim): install() warned
             result[fix.name] = FixStatus(
                 # (installed: its switch, which install() turns on as it puts the replacements in place)
-                name=fix.name, applies=False, installed=getattr(_core.SWITCHES.get(fix.name), "on", False),
+                name=fix.name, applies=False, installed=getattr(_bindings.SWITCHES.get(fix.name), "on", False),
                 needed_here=False, affected=fix.describe(),
                 upstream=fix.upstream, detail="cannot read the installed versions ({}: {})".format(
                     type(exc).__name__, exc), switched_off=fix.name in off)
@@ -73,7 +73,7 @@ def status() -> "Dict[str, FixStatus]":
                 _why_not_installed(fix.name, off) if fix.name in off else
                 "not installed ({} is not imported)".format(modules)
             )
-        elif fix.name not in _core.SWITCHES or not _core.could_install(fix):
+        elif fix.name not in _bindings.SWITCHES or not _core.could_install(fix):
             detail = _why_not_installed(fix.name, off)
         else:
             try:

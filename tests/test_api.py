@@ -335,7 +335,7 @@ def test_install_racing_itself_wraps_once_and_uninstall_restores(monkeypatch):
     # one registered is not the last one installed). Without the lock the
     # registry then names a replacement that is not the live one, and
     # uninstall() cannot put the original back.
-    from starlette_asyncstream import _core
+    from starlette_asyncstream import _bindings, _core
 
     real_room = _core.room
 
@@ -347,14 +347,14 @@ def test_install_racing_itself_wraps_once_and_uninstall_restores(monkeypatch):
             make=lambda original, switch: (time.sleep(0.05), where.make(original, switch))[1])
 
     monkeypatch.setattr(_core, "room", slow_room)
-    real_install = _core.Patch.install
+    real_install = _bindings.Patch.install
 
     def slow_install(self):
         time.sleep(0.01 * (8 - int(threading.current_thread().name.split("-")[1])))
         real_install(self)
 
-    monkeypatch.setattr(_core.Patch, "install", slow_install)
-    _core.BINDINGS.clear()  # nothing made yet: every thread must make (or find) them
+    monkeypatch.setattr(_bindings.Patch, "install", slow_install)
+    _bindings.BINDINGS.clear()  # nothing made yet: every thread must make (or find) them
     before = live_objects()
     barrier = threading.Barrier(8)
     threads = [threading.Thread(target=lambda: (barrier.wait(), sa.install()), name="installer-{}".format(i))

@@ -12,7 +12,7 @@ import traceback
 import types
 from typing import Any, List, Tuple
 
-from .._core import LayoutError, Switch, code_names, own_attribute, unwrap_ours
+from .._bindings import LayoutError, Switch, code_names, own_attribute, unwrap_ours
 
 MODULES = ("starlette.middleware.errors",)
 

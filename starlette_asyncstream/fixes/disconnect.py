@@ -11,7 +11,7 @@ import functools
 import inspect
 from typing import Any, Callable, Dict, List, Tuple
 
-from .._core import LayoutError, Switch, own_attribute, unwrap_ours
+from .._bindings import LayoutError, Switch, own_attribute, unwrap_ours
 from .tasks import first_complete
 
 MODULES = ("starlette.responses",)

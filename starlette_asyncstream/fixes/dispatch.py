@@ -12,7 +12,7 @@ import inspect
 from collections.abc import AsyncIterable
 from typing import Any, AsyncIterator, Callable, List, Tuple
 
-from .._core import LayoutError, Switch, own_attribute, unwrap_ours
+from .._bindings import LayoutError, Switch, own_attribute, unwrap_ours
 
 # Installed with tasks and disconnect as one group: see _core.
 MODULES = ("starlette.responses",)

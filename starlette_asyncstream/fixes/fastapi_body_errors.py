@@ -19,7 +19,7 @@ Every other error, and every other request, is the release's own.
 
 from typing import Any, Callable, List, Tuple
 
-from .._core import LayoutError, Switch, unwrap_ours
+from .._bindings import LayoutError, Switch, unwrap_ours
 from .fastapi_uploads import handler_target, per_route
 
 MODULES = ("fastapi.routing",)

@@ -28,7 +28,7 @@ import functools
 import inspect
 from typing import Any, Callable, List, Set, Tuple
 
-from .._core import LayoutError, Switch, code_names, unwrap_ours
+from .._bindings import LayoutError, Switch, code_names, unwrap_ours
 from .fastapi_uploads import handler_target, per_route
 
 MODULES = ("fastapi.routing",)

@@ -20,7 +20,7 @@ missing or is the other ``multipart``, stay the release's.
 import functools
 from typing import Any, Callable, List, Tuple
 
-from .._core import LayoutError, Switch, code_names, unwrap_ours
+from .._bindings import LayoutError, Switch, code_names, unwrap_ours
 from .multipart import put_aliases, take_aliases
 
 MODULES = ("fastapi.dependencies.utils",)

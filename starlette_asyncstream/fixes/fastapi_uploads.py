@@ -27,7 +27,7 @@ import functools
 import inspect
 from typing import Any, Callable, List, Optional, Tuple
 
-from .._core import LayoutError, Switch, unwrap_ours
+from .._bindings import LayoutError, Switch, unwrap_ours
 
 MODULES = ("fastapi.routing",)
 

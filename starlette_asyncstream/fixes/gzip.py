@@ -14,7 +14,7 @@ import functools
 import inspect
 from typing import Any, Callable, List, Tuple
 
-from .._core import LayoutError, Switch, code_names, own_attribute, unwrap_ours
+from .._bindings import LayoutError, Switch, code_names, own_attribute, unwrap_ours
 
 MODULES = ("starlette.middleware.gzip",)
 

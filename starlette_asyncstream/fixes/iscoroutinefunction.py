@@ -20,7 +20,7 @@ import inspect
 import types
 from typing import Any, Iterator, List, Tuple
 
-from .._core import LayoutError, Switch, unwrap_ours
+from .._bindings import LayoutError, Switch, unwrap_ours
 
 MODULES = (
     "starlette.routing", "starlette.endpoints", "starlette.background", "starlette.exceptions",

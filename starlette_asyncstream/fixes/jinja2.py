@@ -14,7 +14,7 @@ is looked up on the real module each time. jinja2 itself is not changed.
 import types
 from typing import Any, List, Tuple
 
-from .._core import LayoutError, Switch, code_names, unwrap_ours
+from .._bindings import LayoutError, Switch, code_names, unwrap_ours
 
 MODULES = ("starlette.templating",)
 

@@ -21,7 +21,7 @@ import sys
 import types
 from typing import Any, Iterator, List, Tuple
 
-from .._core import LayoutError, Switch, code_names
+from .._bindings import LayoutError, Switch, code_names
 
 MODULES = ("starlette.formparsers",)
 

@@ -38,7 +38,7 @@ from a string or from components is the release's own.
 import functools
 from typing import Any, Callable, List, Set, Tuple
 
-from .._core import LayoutError, Switch, own_attribute, unwrap_ours
+from .._bindings import LayoutError, Switch, own_attribute, unwrap_ours
 
 MODULES = ("starlette.datastructures",)
 

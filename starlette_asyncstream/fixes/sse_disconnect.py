@@ -19,7 +19,7 @@ import inspect
 import sys
 from typing import Any, Callable, List, Tuple
 
-from .._core import LayoutError, Switch, code_names, own_attribute, unwrap_ours
+from .._bindings import LayoutError, Switch, code_names, own_attribute, unwrap_ours
 from .disconnect import _until_disconnect
 from .tasks import first_complete
 

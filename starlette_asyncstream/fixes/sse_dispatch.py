@@ -9,7 +9,7 @@ AsyncIterable)``. The replacement is the ``dispatch`` fix's.
 import asyncio
 from typing import Any, Callable, List, Tuple
 
-from .._core import unwrap_ours
+from .._bindings import unwrap_ours
 from .dispatch import init_target, make as _make
 
 MODULES = ("sse_starlette.sse",)

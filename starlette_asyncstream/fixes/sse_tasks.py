@@ -8,7 +8,7 @@ when sse-starlette was imported first; 0.10.0 moved to anyio task groups.
 
 from typing import Any, List, Tuple
 
-from .._core import unwrap_ours
+from .._bindings import unwrap_ours
 from .tasks import make as _make, targets as _targets
 
 MODULES = ("sse_starlette.sse",)

@@ -22,7 +22,7 @@ import os
 import types
 from typing import Any, List, Sequence, Tuple
 
-from .._core import LayoutError, Switch, code_names, own_attribute, unwrap_ours
+from .._bindings import LayoutError, Switch, code_names, own_attribute, unwrap_ours
 
 MODULES = ("starlette.staticfiles",)
 

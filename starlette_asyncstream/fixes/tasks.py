@@ -14,7 +14,7 @@ import inspect
 import sys
 from typing import Any, Callable, Dict, List, Tuple
 
-from .._core import LayoutError, Switch, is_ours_elsewhere, unwrap_ours
+from .._bindings import LayoutError, Switch, is_ours_elsewhere, unwrap_ours
 
 MODULES = ("starlette.concurrency", "starlette.responses")
 

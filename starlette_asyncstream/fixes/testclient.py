@@ -17,7 +17,7 @@ import sys
 import threading
 from typing import Any, Callable, List, Tuple
 
-from .._core import LayoutError, Switch, code_names, own_attribute
+from .._bindings import LayoutError, Switch, code_names, own_attribute
 
 MODULES = ("starlette.testclient",)
 

@@ -18,7 +18,7 @@ every other write is the release's own.
 import functools
 from typing import Any, Callable, List, Tuple
 
-from .._core import LayoutError, Switch, code_names, own_attribute
+from .._bindings import LayoutError, Switch, code_names, own_attribute
 
 MODULES = ("starlette.datastructures",)
 

@@ -14,7 +14,7 @@ session's loop (its async generators first), in that thread, as 0.14.2 does.
 import functools
 from typing import Any, Callable, List, Tuple
 
-from .._core import LayoutError, Switch, code_names, own_attribute
+from .._bindings import LayoutError, Switch, code_names, own_attribute
 
 MODULES = ("starlette.testclient",)
 

@@ -221,7 +221,7 @@ import importlib, inspect, json, warnings
 # (the newest Starlette's own notice when starlette.testclient is imported: not ours)
 warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient` is deprecated")
 import starlette_asyncstream
-from starlette_asyncstream import _core
+from starlette_asyncstream import _bindings
 from starlette_asyncstream._ranges import FIXES
 for fix in FIXES:
     for module in fix.waits_for:
@@ -230,12 +230,12 @@ for fix in FIXES:
         except Exception:  # (not installed in this leg: that fix does not apply)
             pass
 problems = []
-for (name, _, attribute), binding in sorted(_core.BINDINGS.items(), key=lambda item: (item[0][0], item[0][2])):
+for (name, _, attribute), binding in sorted(_bindings.BINDINGS.items(), key=lambda item: (item[0][0], item[0][2])):
     owner, original, live = binding.owner, binding.original, binding.replacement
     now = vars(owner).get(attribute) if isinstance(owner, type) else getattr(owner, attribute, None)
     # In place: ours, or under another fix of ours on the same attribute (debug-page-type wraps
     # debug-page's, the FastAPI rows wrap one another's get_request_handler).
-    if binding.state() == "absent" or not any(now is other.replacement for other in _core.BINDINGS.values()):
+    if binding.state() == "absent" or not any(now is other.replacement for other in _bindings.BINDINGS.values()):
         problems.append([name, attribute, "not in place"])
     if name == "multipart":
         # Not a wrapper: the module global is pointed at python_multipart itself (the renamed
@@ -256,7 +256,7 @@ for (name, _, attribute), binding in sorted(_core.BINDINGS.items(), key=lambda i
         signatures = None, None
     if signatures[0] != signatures[1]:
         problems.append([name, attribute, "signature {} for {}".format(*signatures)])
-print(json.dumps({"bindings": len(_core.BINDINGS), "problems": problems}))
+print(json.dumps({"bindings": len(_bindings.BINDINGS), "problems": problems}))
 """
 
 
