@@ -179,6 +179,40 @@ def test_behind_uvicorn():
     assert split(body)[0] == ["data: event {}".format(i) for i in range(1, 6)]
 
 
+# The sse fixes that need wrapt, written a second time: sse-tasks puts the tasks fix's wrapt
+# wrapper in sse-starlette's module, and sse-dispatch goes in with it, as one group.
+SSE_NEED_WRAPT = ("sse-dispatch", "sse-tasks")
+WITHOUT_WRAPT = """
+import json, warnings
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    import starlette_asyncstream as sa
+    import sse_starlette.sse
+print(json.dumps({"warned": [str(w.message) for w in caught],
+                  "status": {n: [s.installed, s.detail] for n, s in sa.status().items() if n.startswith("sse-")}}))
+"""
+
+
+def test_without_wrapt_the_sse_fixes_that_need_it_say_so_once(tmp_path):
+    # A `pip install --no-deps` beside sse-starlette: the import says in one warning which sse
+    # fixes it could not install, and status() says why for each of those that need wrapt.
+    path, flags = site_view(tmp_path, leave_out=["wrapt"])
+    proc = run_child(["-c", WITHOUT_WRAPT], python_path=path, flags=flags)
+    assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
+    result = json.loads(proc.stdout)
+    sse = [name for name in sa.FIX_NAMES if name.startswith("sse-") and applies(name)]
+    said = [w for w in result["warned"] if "sse-" in w]
+    if sse:
+        assert said == ["starlette_asyncstream: {} not installed: wrapt cannot be imported (No module named "
+                        "'wrapt'); pip install 'wrapt>=1.14,<3'".format(", ".join(sse))], result["warned"]
+    else:
+        assert said == []
+    for name in sse:
+        assert result["status"][name][0] is False, result["status"]
+        if name in SSE_NEED_WRAPT:
+            assert result["status"][name][1] == "not installed: wrapt is missing (pip install 'wrapt>=1.14,<3')"
+
+
 @pytest.mark.parametrize("layout", ["editable", "vendored"])
 def test_a_copy_whose_metadata_is_not_beside_it_is_judged_by_what_it_is(tmp_path, layout):
     # editable: the package in a checkout, its .dist-info in site-packages;
