@@ -301,12 +301,15 @@ FIXES = (
         # TracebackException.exc_traceback, which CPython removed in 3.8.7 and
         # 3.9.1 (bpo-42482); encode/starlette #1126 reported it, #1132 read
         # exc.__traceback__ instead in 0.14.2. (3.9.0 still has the
-        # attribute: there the fix only does what 0.14.2 does.)
+        # attribute: there the fix only does what 0.14.2 does.) From 3.7 to
+        # 3.8.6 the attribute goes as soon as exceptiongroup is imported (pytest
+        # 7.2+ and anyio 4 import it on Python < 3.11): its TracebackException
+        # __init__ is the newer one. 3.6 has no exceptiongroup.
         ranges=(("starlette", "0.12.1", "0.14.2"),),
         upstream="encode/starlette #1126 (report), #1132 (fix, 0.14.2); CPython bpo-42482",
         fails_from_python=(3, 8, 7),
-        before_that=None,
-        python=(3, 8, 7),
+        before_that="the same empty 500 on 3.7-3.8.6 once exceptiongroup is imported, as pytest 7.2+ does",
+        python=(3, 7),
         module="starlette.middleware.errors",
     ),
     Fix(

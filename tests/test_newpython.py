@@ -1,4 +1,5 @@
-"""The fixes for newer Pythons: `testclient` (3.12+) and `debug-page` (3.8.7+).
+"""The fixes for newer Pythons: `testclient` (3.12+) and `debug-page` (3.8.7+, and 3.7+ once
+exceptiongroup is imported).
 
 Each runs a real test program (tests/programs/testclient_app.py) in a fresh
 interpreter: a test process may already have an event loop set, which is
@@ -15,7 +16,7 @@ import pytest
 import starlette
 
 from support.installs import run_child
-from support.releases import PY, applies, run_python, starlette_at_least
+from support.releases import PY, applies, installed_version, run_python, starlette_at_least
 
 # The asyncio DeprecationWarning as an error, as in the suites that meet it;
 # but not two warnings that are not the testclient fix's business: Starlette
@@ -189,13 +190,32 @@ def test_the_debug_page_shows_the_error_and_the_frame_that_raised_it():
     assert 'raise ValueError("kaboom <b>")' in result["plain"], result["plain"]
 
 
-def test_without_the_fix_the_debug_page_is_an_empty_500_where_the_table_says():
-    proc = program("--import-first", disable="debug-page", warnings=PAGE_WARNINGS)
+# exceptiongroup, installed with pytest 7.2+ on 3.7-3.10 (and patching TracebackException there).
+EXCEPTIONGROUP = (3, 7) <= PY < (3, 11) and installed_version("exceptiongroup", "exceptiongroup") is not None
+
+
+@pytest.mark.parametrize("first", [[], ["--exceptiongroup"]], ids=["plain", "exceptiongroup-first"])
+def test_without_the_fix_the_debug_page_is_an_empty_500_where_the_table_says(first):
+    if first and not EXCEPTIONGROUP:
+        pytest.skip("Python {}.{}: exceptiongroup is not installed here (pytest needs it on 3.7-3.10 only; none "
+                    "for 3.6)".format(*PY))
+    proc = program("--import-first", *first, disable="debug-page", warnings=PAGE_WARNINGS)
     assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
     result = json.loads(proc.stdout)
     assert result["page_status"] == 500
     broken = result["page"] == ""
-    assert broken is applies("debug-page")
+    # CPython 3.8.7 removed the attribute; before, exceptiongroup's TracebackException does.
+    assert broken is (applies("debug-page") and (sys.version_info >= (3, 8, 7) or bool(first)))
+
+
+def test_with_the_fix_the_debug_page_works_after_exceptiongroup_too():
+    if not EXCEPTIONGROUP:
+        pytest.skip("Python {}.{}: exceptiongroup is not installed here (pytest needs it on 3.7-3.10 only; none "
+                    "for 3.6)".format(*PY))
+    proc = program("--import-first", "--exceptiongroup", warnings=PAGE_WARNINGS)
+    assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
+    page = html.unescape(json.loads(proc.stdout)["page"].replace("&nbsp", " "))
+    assert "<h2>ValueError: kaboom <b></h2>" in page
 
 
 def test_the_debug_page_range_is_the_releases_that_read_exc_traceback():
@@ -206,7 +226,10 @@ def test_the_debug_page_range_is_the_releases_that_read_exc_traceback():
     reads = ".exc_traceback" in inspect.getsource(errors.ServerErrorMiddleware.generate_html)
     removed = not hasattr(__import__("traceback").TracebackException(ValueError, ValueError(), None),
                           "exc_traceback")
-    assert applies("debug-page") is (reads and removed)
+    # Gone from CPython 3.8.7; before that, once exceptiongroup is imported (this process:
+    # pytest imports it on 3.7-3.10), which 3.6 has none of.
+    assert removed is (sys.version_info >= (3, 8, 7) or "exceptiongroup" in sys.modules)
+    assert applies("debug-page") is (reads and sys.version_info >= (3, 7))
 
 
 # --- the post-import hook those fixes wait with ------------------------------

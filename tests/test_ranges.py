@@ -243,7 +243,8 @@ PYTHON_FACTS = {
     "dispatch": ((), ()), "tasks": ((), (3, 11)), "disconnect": ((), ()),  # bpo-34790: 3.11
     "sse-dispatch": ((), ()), "sse-tasks": ((), (3, 11)), "sse-disconnect": ((), ()),
     "testclient": ((), (3, 14)),  # get_event_loop() no longer makes a loop (warned from 3.12)
-    "debug-page": ((3, 8, 7), (3, 8, 7)),  # bpo-42482: TracebackException drops exc_traceback
+    # bpo-42482: TracebackException drops exc_traceback; on 3.7 exceptiongroup's does (pytest 7.2+ imports it)
+    "debug-page": ((3, 7), (3, 8, 7)),
     "websocket-loop": ((), None), "debug-page-type": ((3, 13), None),  # exc_type deprecated in 3.13
     "multipart": ((), None), "fastapi-multipart": ((), None), "fastapi-uploads": ((), None),
     "fastapi-json": ((), ()), "jinja2": ((), ()), "gzip": ((3, 12), None),  # GzipFile's __del__ warns from 3.12
@@ -276,9 +277,11 @@ def test_each_rows_pythons_begin_where_the_facts_say(fix):
 
 
 def test_the_running_pythons_micro_release_decides(monkeypatch):
-    # debug-page begins at 3.8.7 (bpo-42482): the interpreter's micro release is read.
+    # debug-page fails from 3.8.7 (bpo-42482) whatever is imported, and applies from 3.7 (where
+    # exceptiongroup breaks it the same way): the interpreter's micro release is read.
     (fix,) = [f for f in FIXES if f.name == "debug-page"]
     releases = {package: parse_version(low) for package, low, _ in fix.ranges}
-    for micro, applies_there in ((6, False), (7, True)):
-        monkeypatch.setattr(sys, "version_info", VersionInfo(3, 8, micro))
-        assert (fix.applies(releases), fix.fails_here()) == (applies_there, applies_there), micro
+    for version, applies_there, fails_there in (((3, 6, 15), False, False), ((3, 8, 6), True, False),
+                                                ((3, 8, 7), True, True)):
+        monkeypatch.setattr(sys, "version_info", VersionInfo(*version))
+        assert (fix.applies(releases), fix.fails_here()) == (applies_there, fails_there), version

@@ -1,11 +1,13 @@
-"""Fix ``debug-page``: ``Starlette(debug=True)``'s error page on Python 3.8.7+
-(Starlette 0.12.1-0.14.1).
+"""Fix ``debug-page``: ``Starlette(debug=True)``'s error page on Python 3.8.7+,
+and on 3.7-3.8.6 once exceptiongroup is imported (Starlette 0.12.1-0.14.1).
 
 ``ServerErrorMiddleware.generate_html`` reads
 ``TracebackException.exc_traceback``, which CPython removed in 3.8.7/3.9.1
 (bpo-42482) so that the summary would not keep the frames alive: the page
 itself raises and the client gets an empty 500 (#1126). 0.14.2 (#1132)
-reads ``exc.__traceback__`` instead.
+reads ``exc.__traceback__`` instead. exceptiongroup (which pytest 7.2 and
+later import on Python < 3.11) gives older Pythons the newer
+``TracebackException.__init__``, without the attribute: the same page.
 """
 
 import traceback

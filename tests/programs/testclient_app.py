@@ -1,18 +1,22 @@
 """A legacy-style test of a Starlette app: `with TestClient(app)` (lifespan),
 a plain request, and the debug error page. Prints one JSON line.
 
-    python testclient_app.py [--import-first] [--after-run]
+    python testclient_app.py [--import-first] [--after-run] [--exceptiongroup]
 
 STARLETTE_ASYNCSTREAM_DISABLE decides what the import fixes; with
 --import-first, `import starlette_asyncstream` comes before Starlette's
 imports, else after `starlette.testclient` is imported. With --after-run,
 an asyncio.run() comes first, as a suite's earlier test does: it leaves the
-main thread without an event loop, on every Python.
+main thread without an event loop, on every Python. With --exceptiongroup,
+exceptiongroup is imported first, as pytest 7.2 and later do on Python < 3.11.
 """
 
 import asyncio
 import json
 import sys
+
+if "--exceptiongroup" in sys.argv:
+    import exceptiongroup  # noqa: F401
 
 if "--import-first" in sys.argv:
     import starlette_asyncstream  # noqa: F401
