@@ -40,6 +40,7 @@ LEGS = [
     ("3.6", "unit", "0.12.0b3", 1, {}),
     ("3.6", "unit", "0.13.6", 1, {}),
     ("3.6", "unit", "0.14.2", 1, {}),
+    ("3.7", "unit", "0.13.6", 1, {}),  # the first Python with module __getattr__ (FixStatus made on first use)
     ("3.8", "unit", "0.12.13", 1, {}),
     ("3.8", "unit", "0.13.2", 1, {}),
     ("3.8", "unit", "0.13.3", 1, {}),
@@ -48,6 +49,7 @@ LEGS = [
     ("3.8", "unit", "0.14.0", 1, {}),
     ("3.8", "unit", "0.12.0", 1, {}),  # the debug-page boundary (3.8.18 is past 3.8.7)
     ("3.8", "unit", "0.12.1", 1, {}),
+    ("3.9", "unit", "0.13.8", 2, {}),  # the tasks bug as a DeprecationWarning, its first Python
     ("3.10", "unit", "0.13.8", 2, {}),  # the tasks bug as a DeprecationWarning
     ("3.11", "unit", "0.12.0b3", 2, {}),
     ("3.11", "unit", "0.13.1", 2, {}),  # just before the tasks range
