@@ -423,6 +423,28 @@ def test_routes_ask_inspect_whether_a_callable_is_async():
         assert "AttributeError: module 'asyncio' has no attribute 'iscoroutinefunction'" in without.stderr
 
 
+BACKGROUND_FIRST = """
+import asyncio
+import starlette_asyncstream  # noqa: F401
+from starlette.background import BackgroundTask
+
+ran = []
+loop = asyncio.new_event_loop()
+loop.run_until_complete(BackgroundTask(ran.append, "sync task")())
+loop.close()
+print(ran)
+"""
+
+
+@supported_only
+def test_a_background_task_imported_before_the_rest_of_starlette_asks_inspect_too():
+    # An application's tasks module whose first Starlette import is starlette.background: from
+    # 0.17 it asks through starlette._utils, which it imports half made (on 0.45.3 and 3.14, the
+    # fix found nothing to replace when it stopped at the first module that does not ask).
+    proc = run_child(["-c", BACKGROUND_FIRST], flags=["-W", "error"], timeout=60)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "['sync task']\n", ""), proc.stderr
+
+
 @pytest.mark.skipif(not applies("multipart"), reason="{}: the multipart fix does not apply here".format(LEG))
 def test_a_broken_python_multipart_never_breaks_the_applications_import(tmp_path):
     # A python_multipart that cannot be imported (its metadata says 0.0.20):

@@ -55,7 +55,7 @@ _HOST_PATTERN = (
 )
 
 
-@functools.lru_cache(maxsize=None)  # (compiled for the first Host header, not at import)
+@functools.lru_cache(maxsize=None)  # pragma: no mutate (a cache: compiled for the first Host header, not at import)
 def _host() -> Any:
     import re
 

@@ -38,6 +38,10 @@ DOCS = os.path.join(ROOT, "docs", "stack.md")
 RUNNING = tuple(sys.version_info[:3])
 HERE = "Python {}.{}.{}".format(*RUNNING)
 ROWS = {b.name: b for b in STACK}
+# The rows whose broken release stops `import starlette.responses` itself (the report cannot
+# stream and says so first), written a second time: the table's `streaming` flag is what is
+# tested, not what the tests read.
+STOPS_STREAMING = {"aiofiles-coroutine"}
 
 
 def _stack_pins():
@@ -316,7 +320,7 @@ def report(path, row, broken):
     named = {b["name"]: b for b in json.loads(data.stdout)["stack"]}
     # Only a row that stops Starlette's own streaming fails the report (exit 1, said in
     # one sentence; the package's import, as the application's, said it in one warning).
-    fails = broken and row.streaming
+    fails = broken and row.name in STOPS_STREAMING
     assert proc.returncode == json.loads(data.stdout)["exit"] == (1 if fails else 0), proc.stdout
     assert json.loads(data.stdout)["ok"] is not fails
     if fails:
@@ -333,7 +337,7 @@ def test_every_row_has_a_proof_pins_and_a_stack_leg():
     legs = json.loads(subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "matrix.py"), "--json"],
                                      stdout=subprocess.PIPE, universal_newlines=True, check=True).stdout)
     pythons = {tuple(int(p) for p in leg["python"].split(".")) for leg in legs if leg["suite"] == "stack"}
-    assert set(PROOFS) == set(ROWS) == set(stack_pins.PINS)
+    assert set(PROOFS) == set(ROWS) == set(stack_pins.PINS) and STOPS_STREAMING <= set(ROWS)
     for b in STACK:
         assert any(b.python[:2] <= p and (b.python_below is None or p <= b.python_below[:2]) for p in pythons), b.name
 
