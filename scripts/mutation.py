@@ -22,7 +22,10 @@ coverage saw it (a child started with -S runs no .pth and is not measured)
 are tried with the tests that start such children (found in the tests'
 code: BLIND_HELPERS), in every leg that has them, then with the tests that
 ran the rest of their module, in two legs; a survivor there is marked "no
-test runs it".
+test runs it". Before all of that, a mutant runs the tests seen killing a
+mutant of the same source line before, in their own legs, past the caps:
+an earlier session's (.tox/mutation-work/killers.json) and those found by
+hand for a survivor (scripts/mutation_killers.json, committed).
 
 The legs run the copy, not their installed package: a .pth file in each leg
 puts the directory that MUTANT_ROOT names where the installed package would
@@ -146,6 +149,15 @@ OVERHEAD = 0.3  # seconds pytest adds to each test it runs, whatever the test (s
 LEGS_VAR = "STARLETTE_ASYNCSTREAM_MUTATION_LEGS"
 DEFAULT_LEGS = 8
 INTERNAL = "scripts/mutation.py: the test command itself failed (counted as a survivor)"
+# Tests seen killing a mutant, by the source line it changed (its module and its text, so that
+# code moved by an edit keeps them): those of earlier sessions (KILLERS under WORK, written
+# after each group) and those found by hand for a survivor of an earlier run (KILLERS_FILE,
+# committed: each seen failing on a copy with that mutant applied). A mutant of such a line runs
+# them first, in their own legs, past the caps: a kill that only a leg past the first eight or
+# a test past the budget finds is found at once the next time.
+KILLERS = "killers.json"
+KILLERS_FILE = os.path.join(ROOT, "scripts", "mutation_killers.json")
+KILLED_BY = re.compile(r"^killed by (\S+) \(leg \w+, test \d+ of \d+: (.+)\)$", re.M)
 
 # The map: while each leg's suite runs once on the unmutated copy, coverage runs in the tests'
 # process and in every child process that keeps the environment (the leg's PTH starts it when
@@ -301,13 +313,68 @@ def _changed():
             first, count = int(start), int(count) if count is not None else 1
             changed.setdefault(path, set()).update(range(first, first + max(count, 1)))
     sources = {p: _sh(["git", "show", "HEAD:" + p], cwd=ROOT) for p in changed}
-    words = set()
+    words, keys = set(), []
     for p, lines in changed.items():
         text = sources[p].splitlines()
         for line in lines:
             words |= _words("\n".join(text[max(line - 1 - NEAR, 0):line + NEAR]))
+            if line <= len(text):
+                keys.append(_line_key(p, text, line))
     return ({p: _statement_lines(sources[p], lines) for p, lines in changed.items()},
-            {p: _uses(sources[p], lines) for p, lines in changed.items()}, words)
+            {p: _uses(sources[p], lines) for p, lines in changed.items()}, words, keys)
+
+
+def _line_key(path, lines, number):
+    """A source line by its module and text, and the next line's ("except Exception as exc:"
+    is on many lines; with what follows it, it is one)."""
+    return "{}: {}".format(path, " / ".join(" ".join(line.split()) for line in lines[number - 1:number + 1]))
+
+
+def _known_killers(keys):
+    """{leg: [tests]} that killed a mutant of these lines before (KILLERS_FILE's first)."""
+    known = {}
+    for path in (KILLERS_FILE, os.path.join(envs_root(), "mutation-work", KILLERS)):
+        try:
+            with open(path) as f:
+                table = json.load(f)
+        except (OSError, ValueError):
+            continue
+        for key in keys:
+            for leg, test in table.get(key, []):
+                if os.path.isdir(os.path.join(envs_root(), leg)) and test not in known.get(leg, []):
+                    known.setdefault(leg, []).append(test)
+    return known
+
+
+def _remember_killers(session, copy):
+    """Add the session's killers (by the text of the line each mutant changed, as the copy has
+    it) to the work file KILLERS: at most three a line, the latest first."""
+    path = os.path.join(WORK, KILLERS)
+    try:
+        with open(path) as f:
+            table = json.load(f)
+    except (OSError, ValueError):
+        table = {}
+    db = sqlite3.connect(session)
+    try:
+        rows = db.execute("SELECT r.output, m.module_path, m.start_pos_row FROM work_results r JOIN "
+                          "mutation_specs m ON m.job_id = r.job_id WHERE lower(r.test_outcome) = 'killed'").fetchall()
+    finally:
+        db.close()
+    sources = {}
+    for output, module, row in rows:
+        found = KILLED_BY.search(output or "")
+        if not found or "::" not in found.group(2):  # (a file that failed to collect is no test to run first)
+            continue
+        if module not in sources:
+            with open(os.path.join(copy, module), encoding="utf-8") as f:
+                sources[module] = f.read().splitlines()
+        if 0 < row <= len(sources[module]):
+            key = _line_key(module, sources[module], row)
+            pair = [found.group(1), found.group(2)]
+            table[key] = ([pair] + [p for p in table.get(key, []) if p != pair])[:3]
+    with open(path, "w") as f:
+        json.dump(table, f, indent=0, sort_keys=True)
 
 
 # Test helpers whose children run with -S (tests/support/installs.py: a broken install made for
@@ -428,8 +495,10 @@ def _selection(leg_map, changed, related, words, mode="direct", leg=None):
 
     chosen = [(tests[i], costs[i]) for i in sorted(direct, key=order) + sorted(wider - direct, key=order)]
     # The blind tests named after the code around the change first (their children may be the
-    # only ones where it shows: no wrapt, a vendored copy), where the leg has them.
-    if leg is not None:
+    # only ones where it shows: no wrapt, a vendored copy), where the leg has them and ran the
+    # lines (a leg that did not is no leg of this mutant: it would take a place under the cap
+    # from one that did; lines no leg ran get the blind tests of every leg later).
+    if leg is not None and chosen:
         chosen = [(test, cost) for test, cost, named in _blind(leg, leg_map, words) if named] + chosen
     budget = os.environ.get(BUDGET, str(DEFAULT_BUDGET))
     if budget == "all":
@@ -459,8 +528,11 @@ def test(group):
 def _test(group):
     with open(os.path.join(envs_root(), "mutation-work", MAP), "rb") as f:
         legs = pickle.load(f)["legs"]  # (read once per mutant: pickle reads it three times faster than json)
-    changed, related, words = _changed()
+    changed, related, words, keys = _changed()
     env = {MUTANT_ROOT: ROOT, "PYTHONDONTWRITEBYTECODE": "1"}
+    known = _known_killers(keys)
+    if known and _run_legs(legs, (changed, related, words), env, "known", "all", picks=known) is None:
+        return 1
     most = os.environ.get(LEGS_VAR, str(DEFAULT_LEGS))
     ran = _run_legs(legs, (changed, related, words), env, "direct", most)
     if ran is None:
@@ -478,16 +550,20 @@ def _test(group):
     return 0
 
 
-def _run_legs(legs, mutant, env, mode, most):
-    """Run the legs' selections for one mutant: None at the first failure, else how many legs ran."""
+def _run_legs(legs, mutant, env, mode, most, picks=None):
+    """Run the legs' selections (or picks: {leg: tests}, the known killers) for one mutant: None
+    at the first failure, else how many legs ran."""
     ran = 0
-    for leg in LEGS:
-        if leg not in legs or (most != "all" and ran >= int(most)):
+    # (a known killer may be in a leg the map has not: 3.7, which only one line differs on)
+    order = LEGS if picks is None else [leg for leg in LEGS if leg in picks] + sorted(set(picks) - set(LEGS))
+    for leg in order:
+        if (picks is None and leg not in legs) or (most != "all" and ran >= int(most)):
             continue
-        chosen = _selection(legs[leg], *mutant, mode=mode, leg=leg)
+        chosen = picks.get(leg, []) if picks is not None else _selection(legs[leg], *mutant, mode=mode, leg=leg)
         if not chosen:
             continue
         ran += 1
+        label = "known" if mode == "known" else ran  # (known killers are not a leg of the selection's order)
         argv, full_env = _leg_argv(leg, ROOT, dict(_leg_env(leg, ROOT), **env), [
             "-m", "pytest", "-x", "-q", "-rfE", "-p", "no:cacheprovider", "--timeout", "120"]
             + chosen)
@@ -504,7 +580,10 @@ def _run_legs(legs, mutant, env, mode, most):
             proc.communicate()
             print("hangs in", leg)
             return None
-        print("leg {} took {:.1f} s".format(ran, time.monotonic() - started))  # (`report`: what each leg costs)
+        print("leg {} took {:.1f} s".format(label, time.monotonic() - started))  # (`report`: what each leg costs)
+        if mode == "known" and proc.returncode in (4, 5):  # (a known killer renamed or gone since: not a kill)
+            print("known killers not found in {}: {}".format(leg, " ".join(chosen)))
+            continue
         if proc.returncode != 0:
             # Which test failed, and how deep in the selection: `report` sums these up, the
             # evidence for the caps (a kill found only past them would be a survivor).
@@ -512,7 +591,7 @@ def _run_legs(legs, mutant, env, mode, most):
             failed = re.search(r"^(?:FAILED|ERROR) (.+?)(?: - .*)?$", output, re.M)
             node = failed.group(1) if failed else "(no test named: pytest exited {})".format(proc.returncode)
             where = next((i + 1 for i, t in enumerate(chosen) if node == t or node.startswith(t + "[")), 0)
-            print("killed by {} (leg {}, test {} of {}: {})".format(leg, ran, where, len(chosen), node))
+            print("killed by {} (leg {}, test {} of {}: {})".format(leg, label, where, len(chosen), node))
             if not failed:
                 print(output[-2000:])  # (a collection error, an internal error: to be read)
             return None
@@ -574,6 +653,8 @@ def _counts(session):
             key = "incompetent"
         counts[key] = counts.get(key, 0) + 1
         depth = re.search(r"killed by \S+ \(leg (\d+), test (\d+) of", output or "")
+        if re.search(r"killed by \S+ \(leg known,", output or ""):
+            counts["by a known killer"] = counts.get("by a known killer", 0) + 1
         if depth:
             counts.setdefault("depth", []).append([int(depth.group(1)), int(depth.group(2))])
         for position, seconds in re.findall(r"^leg (\d+) took (\d+\.\d) s$", output or "", re.M):
@@ -644,6 +725,7 @@ def _run_group(group, copy, results, again=False):
         with open(stamp, "w") as f:
             json.dump(blobs, f)
     _sh([_tool("cosmic-ray"), "exec", config, session], cwd=copy, env=env)
+    _remember_killers(session, copy)
     counts, survivors = _counts(session)
     results[group] = {"counts": counts, "survivors": survivors, "seconds": round(time.monotonic() - started)}
     print("scripts/mutation.py: {} done in {} s: {}".format(group, results[group]["seconds"], {
@@ -656,20 +738,33 @@ def _in_leg(leg, argv):
     return _sh(full, cwd=ROOT, env=env)
 
 
+def _all_legs():
+    """LEGS, then the legs only a hand-found killer (KILLERS_FILE) runs in: not mapped, but with
+    the copy put in place of their package like the others."""
+    try:
+        with open(KILLERS_FILE) as f:
+            named = {leg for pairs in json.load(f).values() for leg, _ in pairs}
+    except (OSError, ValueError):
+        named = set()
+    return LEGS + sorted(named - set(LEGS))
+
+
 def _ensure_legs():
     """The legs exist, with this checkout's package, the PTH and (for the map) coverage installed."""
-    missing = [leg for leg in LEGS if not os.path.lexists(os.path.join(ROOT, ".tox", leg, "bin", "python"))]
+    missing = [leg for leg in _all_legs() if not os.path.lexists(os.path.join(ROOT, ".tox", leg, "bin", "python"))]
     for part in ([leg for leg in missing if not _sid(leg)], [leg for leg in missing if _sid(leg)]):
         if part:
             _sh([os.path.join(ROOT, "scripts", "tox"), "run", "--notest", "-e", ",".join(part)], cwd=ROOT)
     from envs import package_wheel
 
     wheel = package_wheel()
-    for leg in LEGS:
+    for leg in _all_legs():
         _in_leg(leg, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
                       "--force-reinstall", wheel])
         with open(_pth(leg), "w") as f:
             f.write(PTH_LINE)
+        if leg not in LEGS:
+            continue
         cover = os.path.join(WORK, "cover", leg)
         if not os.path.isdir(os.path.join(cover, "coverage")):
             _in_leg(leg, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target", cover,
@@ -679,7 +774,7 @@ def _ensure_legs():
 
 
 def _remove_pth():
-    for leg in LEGS:
+    for leg in _all_legs():
         path = _pth(leg)
         if os.path.exists(path):
             os.remove(path)
