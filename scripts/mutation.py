@@ -495,10 +495,10 @@ def _selection(leg_map, changed, related, words, mode="direct", leg=None):
 
     chosen = [(tests[i], costs[i]) for i in sorted(direct, key=order) + sorted(wider - direct, key=order)]
     # The blind tests named after the code around the change first (their children may be the
-    # only ones where it shows: no wrapt, a vendored copy), where the leg has them and ran the
-    # lines (a leg that did not is no leg of this mutant: it would take a place under the cap
-    # from one that did; lines no leg ran get the blind tests of every leg later).
-    if leg is not None and chosen:
+    # only ones where it shows: no wrapt, a vendored copy), where the leg has them; in a leg that
+    # did not run the lines they are all it runs, and that leg takes no place under the cap
+    # (_run_legs: the sse rooms' mutants must still reach the one sse leg that runs them).
+    if leg is not None:
         chosen = [(test, cost) for test, cost, named in _blind(leg, leg_map, words) if named] + chosen
     budget = os.environ.get(BUDGET, str(DEFAULT_BUDGET))
     if budget == "all":
@@ -550,6 +550,13 @@ def _test(group):
     return 0
 
 
+def _ran_lines(leg_map, changed, related):
+    """Did any test of the leg run the changed lines (or those reading what they bind)?"""
+    files = leg_map["files"]
+    return any(i >= 0 for lines in (changed, related) for path, numbers in lines.items() for line in numbers
+               for i in files.get(path, {}).get(str(line), []))
+
+
 def _run_legs(legs, mutant, env, mode, most, picks=None):
     """Run the legs' selections (or picks: {leg: tests}, the known killers) for one mutant: None
     at the first failure, else how many legs ran."""
@@ -562,8 +569,11 @@ def _run_legs(legs, mutant, env, mode, most, picks=None):
         chosen = picks.get(leg, []) if picks is not None else _selection(legs[leg], *mutant, mode=mode, leg=leg)
         if not chosen:
             continue
-        ran += 1
-        label = "known" if mode == "known" else ran  # (known killers are not a leg of the selection's order)
+        # (a leg where only the blind tests named after the change run is not counted under the cap)
+        counted = picks is not None or mode != "direct" or _ran_lines(legs[leg], *mutant[:2])
+        ran += 1 if counted else 0
+        # (known killers and a named-only leg are not a leg of the selection's order: `report` counts those)
+        label = "known" if mode == "known" else ran if counted else "named"
         argv, full_env = _leg_argv(leg, ROOT, dict(_leg_env(leg, ROOT), **env), [
             "-m", "pytest", "-x", "-q", "-rfE", "-p", "no:cacheprovider", "--timeout", "120"]
             + chosen)

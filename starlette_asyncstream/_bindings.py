@@ -8,7 +8,7 @@ release.
 
 from typing import TYPE_CHECKING, Any, Dict, List, Tuple
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pragma: no mutate (a name for mypy: _core imports _ranges anyway)
     from ._ranges import Fix
 
 
