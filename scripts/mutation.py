@@ -71,7 +71,7 @@ MAP = "map.pickle"  # the coverage map, under WORK
 # clean legs, the newest release (a no-op) on 3.13, an affected release on 3.14 (the sid root),
 # 0.12 with wrapt 1 on 3.8, 3.6; then the oldest release the security rows reach, 0.14.2, the
 # other clean legs (0.45.3 on 3.14: the last release that asks asyncio, from _utils), the sse
-# legs (0.10.3: a copy with a run_until_first_complete of its own), the stack legs, 3.15 and the
+# legs (0.10.3: anyio, no run_until_first_complete to take by name), the stack legs, 3.15 and the
 # simulated 3.16. Each runs its tox suite once under coverage (the map); a mutant then runs, leg
 # by leg, only the tests that executed the lines it changed.
 LEGS = [

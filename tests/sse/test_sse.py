@@ -23,7 +23,7 @@ import starlette
 
 import starlette_asyncstream as sa
 from support.releases import (applies, assert_outside_details, installed_version, replacements_as_read, run,
-                              run_python)
+                              run_python, starlette_at_least)
 from support.installs import run_child, site_view, vendored_copy
 from programs import feeds
 from support.servers import PROGRAMS, free_port, get, serving
@@ -277,6 +277,41 @@ def test_a_vendored_fork_whose_code_cannot_be_judged_is_left_alone(tmp_path):
     assert proc.stderr == ""
     assert json.loads(proc.stdout) == [
         False, False, "sse-starlette has no version to read, and its code does not have this bug", True, True]
+
+
+# A fork's own function of that name, defined in its sse.py (not Starlette's, taken by name).
+OWN_FUNCTION = """
+
+async def run_until_first_complete(*args):
+    raise NotImplementedError("the fork's own")
+
+
+_own = run_until_first_complete
+"""
+
+
+@pytest.mark.skipif(not (starlette_at_least("0.13.2") and not starlette_at_least("0.14.0")), reason=(
+    "Starlette {} is outside 0.13.2 <= starlette < 0.14.0 (any Python, any sse-starlette): sse-tasks is never "
+    "judged by a copy's code here".format(starlette.__version__)))
+def test_a_vendored_fork_with_its_own_run_until_first_complete_keeps_it(tmp_path):
+    # sse-tasks judges a copy with no version by what its `run_until_first_complete` is: only
+    # Starlette's own function, taken by name, is the bug; a fork's own function is left alone.
+    vendor = vendored_copy(tmp_path, "sse_starlette")
+    with open(os.path.join(vendor, "sse_starlette", "sse.py"), "a") as f:
+        f.write(OWN_FUNCTION)
+    init = os.path.join(vendor, "sse_starlette", "__init__.py")
+    with open(init) as f:
+        lines = [line for line in f if not line.startswith("__version__")]  # (a fork with no version)
+    with open(init, "w") as f:
+        f.writelines(lines)
+    path, flags = site_view(tmp_path, leave_out=["sse-starlette", "sse_starlette"])
+    code = ("import json\nimport starlette_asyncstream as sa\nimport sse_starlette.sse as sse\n"
+            "st = sa.status()['sse-tasks']\n"
+            "print(json.dumps([st.applies, st.installed, st.detail, sse.run_until_first_complete is sse._own]))\n")
+    proc = run_child(["-c", code], python_path=[vendor] + path, flags=flags)
+    assert proc.stderr == ""
+    assert json.loads(proc.stdout) == [
+        False, False, "sse-starlette has no version to read, and its code does not have this bug", True]
 
 
 @pytest.mark.skipif(
