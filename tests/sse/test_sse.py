@@ -256,19 +256,27 @@ EventSourceResponse.__init__ = _init
 """
 
 
+def vendored_fork(tmp_path, code):
+    """A vendored copy of the leg's sse-starlette with no version (no metadata, no __version__),
+    `code` appended to its sse.py: (its directory, and the PYTHONPATH and flags of a view of
+    this venv without the installed sse-starlette)."""
+    vendor = vendored_copy(tmp_path, "sse_starlette")
+    with open(os.path.join(vendor, "sse_starlette", "sse.py"), "a") as f:
+        f.write(code)
+    init = os.path.join(vendor, "sse_starlette", "__init__.py")
+    with open(init) as f:
+        lines = [line for line in f if not line.startswith("__version__")]
+    with open(init, "w") as f:
+        f.writelines(lines)
+    path, flags = site_view(tmp_path, leave_out=["sse-starlette", "sse_starlette"])
+    return vendor, path, flags
+
+
 def test_a_vendored_fork_whose_code_cannot_be_judged_is_left_alone(tmp_path):
     # With no version to read, sse-dispatch runs the copy's own __init__ on a probe; a fork
     # that refuses the probe (here: a required keyword) cannot show the bug, so it is left as
     # it is, without a word, and its streams work as its own code makes them.
-    vendor = vendored_copy(tmp_path, "sse_starlette")
-    with open(os.path.join(vendor, "sse_starlette", "sse.py"), "a") as f:
-        f.write(FORK)
-    init = os.path.join(vendor, "sse_starlette", "__init__.py")
-    with open(init) as f:
-        lines = [line for line in f if not line.startswith("__version__")]  # (a fork with no version)
-    with open(init, "w") as f:
-        f.writelines(lines)
-    path, flags = site_view(tmp_path, leave_out=["sse-starlette", "sse_starlette"])
+    vendor, path, flags = vendored_fork(tmp_path, FORK)
     code = ("import json\nimport starlette_asyncstream as sa\nimport sse_starlette.sse as sse\n"
             "st = sa.status()['sse-dispatch']\n"
             "print(json.dumps([st.applies, st.installed, st.detail, "
@@ -296,15 +304,7 @@ _own = run_until_first_complete
 def test_a_vendored_fork_with_its_own_run_until_first_complete_keeps_it(tmp_path):
     # sse-tasks judges a copy with no version by what its `run_until_first_complete` is: only
     # Starlette's own function, taken by name, is the bug; a fork's own function is left alone.
-    vendor = vendored_copy(tmp_path, "sse_starlette")
-    with open(os.path.join(vendor, "sse_starlette", "sse.py"), "a") as f:
-        f.write(OWN_FUNCTION)
-    init = os.path.join(vendor, "sse_starlette", "__init__.py")
-    with open(init) as f:
-        lines = [line for line in f if not line.startswith("__version__")]  # (a fork with no version)
-    with open(init, "w") as f:
-        f.writelines(lines)
-    path, flags = site_view(tmp_path, leave_out=["sse-starlette", "sse_starlette"])
+    vendor, path, flags = vendored_fork(tmp_path, OWN_FUNCTION)
     code = ("import json\nimport starlette_asyncstream as sa\nimport sse_starlette.sse as sse\n"
             "st = sa.status()['sse-tasks']\n"
             "print(json.dumps([st.applies, st.installed, st.detail, sse.run_until_first_complete is sse._own]))\n")
