@@ -12,7 +12,8 @@ import pytest
 import starlette
 
 from support.contents import LEGACY_STREAM_INIT
-from support.installs import RESPONSES_FAIL, failing_aiofiles, responses_import_aiofiles, run_child
+from support.installs import (RESPONSES_FAIL, assert_responses_fail_warned, failing_aiofiles, responses_import_aiofiles,
+                              run_child)
 from support.releases import applies, per_python, starlette_at_least
 
 LEG = "Starlette {} on Python {}.{}".format(starlette.__version__, *sys.version_info[:2])
@@ -307,8 +308,11 @@ def test_an_application_checked_where_starlette_responses_cannot_be_imported_is_
         "  nothing here that the import cannot reach"), proc.stdout
     assert proc.stdout.splitlines()[-1] == "Result: streaming FAILS here: {}: the self-test cannot run.".format(
         RESPONSES_FAIL)
-    app = json.loads(run_child(["-m", "starlette_asyncstream", "--app", "main:app", "--json"],
-                               python_path=[str(tmp_path)], cwd=str(tmp_path)).stdout)["app"]
+    assert_responses_fail_warned(proc.stderr)
+    data = run_child(["-m", "starlette_asyncstream", "--app", "main:app", "--json"], python_path=[str(tmp_path)],
+                     cwd=str(tmp_path))
+    assert_responses_fail_warned(data.stderr)
+    app = json.loads(data.stdout)["app"]
     assert (app["routes"], app["modules"], app["problems"], app["responses"]) == (0, ["main"], [], [])
 
 

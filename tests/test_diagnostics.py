@@ -8,8 +8,8 @@ import pytest
 import starlette
 
 from support.releases import AFFECTED, AT_IMPORT, STREAMING, applies, run_python, starlette_at_least
-from support.installs import (RAISING_FINDER, RESPONSES_FAIL, failing_aiofiles, responses_import_aiofiles, run_child,
-                              site_view)
+from support.installs import (RAISING_FINDER, RESPONSES_FAIL, assert_responses_fail_warned, failing_aiofiles,
+                              responses_import_aiofiles, run_child, site_view)
 
 STARLETTE_FIXES = ("dispatch", "tasks", "disconnect")  # the table's order
 # 0.12.0b2 and older hand sync content to `async for`: their self-test fails
@@ -515,13 +515,4 @@ def test_a_starlette_responses_that_cannot_be_imported_is_a_problem_not_a_traceb
     else:
         assert proc.stdout.splitlines()[-1] == "Result: streaming FAILS here: {}.".format(problem)
         assert "\nProblems\n  {}\n\n".format(problem) in proc.stdout, proc.stdout
-    # The import's own warning, where a fix that needs starlette.responses at once applies: it
-    # names the fixes left out, not "nothing" (the others are installed on their own).
-    warned = [line for line in proc.stderr.splitlines() if line.strip() and not line.startswith(" ")]
-    if AFFECTED:
-        left_out = ", ".join(n for n in STARLETTE_FIXES if applies(n))
-        assert len(warned) == 1 and warned[0].endswith(
-            "RuntimeWarning: starlette_asyncstream: {}; not installed: {} (python -m starlette_asyncstream tells "
-            "why)".format(RESPONSES_FAIL, left_out)), proc.stderr
-    else:
-        assert proc.stderr == ""
+    assert_responses_fail_warned(proc.stderr)

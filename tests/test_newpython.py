@@ -191,14 +191,15 @@ def test_the_debug_page_shows_the_error_and_the_frame_that_raised_it():
 
 
 # exceptiongroup, installed with pytest 7.2+ on 3.7-3.10 (and patching TracebackException there).
-EXCEPTIONGROUP = (3, 7) <= PY < (3, 11) and installed_version("exceptiongroup", "exceptiongroup") is not None
+needs_exceptiongroup = pytest.mark.skipif(
+    not ((3, 7) <= PY < (3, 11) and installed_version("exceptiongroup", "exceptiongroup") is not None),
+    reason="Python {}.{}: exceptiongroup is not installed here (pytest needs it on 3.7-3.10 only; none for "
+    "3.6)".format(*PY))
 
 
-@pytest.mark.parametrize("first", [[], ["--exceptiongroup"]], ids=["plain", "exceptiongroup-first"])
+@pytest.mark.parametrize("first", [[], pytest.param(["--exceptiongroup"], marks=needs_exceptiongroup)],
+                         ids=["plain", "exceptiongroup-first"])
 def test_without_the_fix_the_debug_page_is_an_empty_500_where_the_table_says(first):
-    if first and not EXCEPTIONGROUP:
-        pytest.skip("Python {}.{}: exceptiongroup is not installed here (pytest needs it on 3.7-3.10 only; none "
-                    "for 3.6)".format(*PY))
     proc = program("--import-first", *first, disable="debug-page", warnings=PAGE_WARNINGS)
     assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
     result = json.loads(proc.stdout)
@@ -208,10 +209,8 @@ def test_without_the_fix_the_debug_page_is_an_empty_500_where_the_table_says(fir
     assert broken is (applies("debug-page") and (sys.version_info >= (3, 8, 7) or bool(first)))
 
 
+@needs_exceptiongroup
 def test_with_the_fix_the_debug_page_works_after_exceptiongroup_too():
-    if not EXCEPTIONGROUP:
-        pytest.skip("Python {}.{}: exceptiongroup is not installed here (pytest needs it on 3.7-3.10 only; none "
-                    "for 3.6)".format(*PY))
     proc = program("--import-first", "--exceptiongroup", warnings=PAGE_WARNINGS)
     assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
     page = html.unescape(json.loads(proc.stdout)["page"].replace("&nbsp", " "))

@@ -220,6 +220,10 @@ def test_each_python_runs_its_per_python_tests_in_one_unit_leg_where_the_streami
     # that runs them: one per Python, an affected release, and tox sets the variable on the others.
     with open(os.path.join(ROOT, "tox.ini"), encoding="utf-8") as f:
         tox = f.read()
+
+    def section(env):
+        return tox[tox.index("[testenv:{}]\n".format(env)):].split("\n\n", 1)[0]
+
     units = [leg for leg in matrix() if leg["suite"] == "unit" and "simulate" not in leg["pins"]]
     assert units and {leg["python"] for leg in units} >= {"3.6", "3.8", "3.11", "3.13", "3.14", "3.15"}
     for python in {leg["python"] for leg in units}:
@@ -228,12 +232,11 @@ def test_each_python_runs_its_per_python_tests_in_one_unit_leg_where_the_streami
         assert len(runs) == 1, (python, runs)
         (chosen,) = [leg for leg in mine if leg["env"] in runs]
         assert chosen["starlette"] in ("0.13.6", "0.13.8"), chosen
-        section = tox[tox.index("[testenv:{}]\n".format(chosen["env"])):].split("\n\n", 1)[0]
-        assert "STARLETTE_ASYNCSTREAM_TESTS_PER_PYTHON_IN" not in section, section
+        assert "STARLETTE_ASYNCSTREAM_TESTS_PER_PYTHON_IN" not in section(chosen["env"]), section(chosen["env"])
         for leg in mine:
             if leg is not chosen:
-                section = tox[tox.index("[testenv:{}]\n".format(leg["env"])):].split("\n\n", 1)[0]
-                assert "set_env = STARLETTE_ASYNCSTREAM_TESTS_PER_PYTHON_IN = {}\n".format(chosen["env"]) in section
+                assert "set_env = STARLETTE_ASYNCSTREAM_TESTS_PER_PYTHON_IN = {}\n".format(chosen["env"]) in section(
+                    leg["env"])
 
 
 # Each row's Pythons, written a second time from the facts (legacy-facts.md, CPython's what's new,

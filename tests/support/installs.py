@@ -118,3 +118,19 @@ def responses_import_aiofiles():
 # What the report and the import say when starlette.responses cannot be imported (failing_aiofiles).
 RESPONSES_FAIL = ("starlette.responses cannot be imported (AttributeError: module 'asyncio' has no attribute "
                   "'coroutine')")
+
+
+def assert_responses_fail_warned(stderr):
+    """A child beside failing_aiofiles printed the import's one warning, where a fix that needs
+    starlette.responses at once applies, naming the fixes it left out (not "nothing": the
+    others are installed on their own); elsewhere nothing."""
+    from support.releases import AFFECTED, STREAMING, applies
+
+    warned = [line for line in stderr.splitlines() if line.strip() and not line.startswith(" ")]
+    if AFFECTED:
+        left_out = ", ".join(n for n in STREAMING if applies(n))
+        assert len(warned) == 1 and warned[0].endswith(
+            "RuntimeWarning: starlette_asyncstream: {}; not installed: {} (python -m starlette_asyncstream tells "
+            "why)".format(RESPONSES_FAIL, left_out)), stderr
+    else:
+        assert stderr == ""
